@@ -1,0 +1,85 @@
+# SPDX-License-Identifier: GPL-2.0
+# MAP_DROPPABLE, the folio-flag way: build, boot, test, trace and benchmark.
+# See README.md.  Everything is built out of tree in $(CACHE).
+
+CACHE ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/map-droppable
+V ?= 0
+# Kernel variants: on (base + series, CONFIG_MAP_DROPPABLE=y), off (the same
+# with CONFIG_MAP_DROPPABLE=n), base (the pristine upstream VMA-based kernel).
+VARIANT ?= on
+VARIANTS ?= on
+FILTER ?= .
+MEM ?= 2048
+CPUS ?= 2
+NODES ?= 2
+ACCEL ?= auto
+BOOT_TIMEOUT ?= 2400
+PATCHES_DIR ?= $(CACHE)/outgoing
+FORCE ?=
+
+export CACHE V VARIANT VARIANTS FILTER MEM CPUS NODES ACCEL BOOT_TIMEOUT
+
+S := kernel/scripts
+
+.PHONY: help deps build run shell check config-off check-base lint patches \
+	tree export docs clean distclean
+
+help:
+	@echo "make run          build, boot in QEMU, show droppable memory being dropped"
+	@echo "make check        build, boot, run every test in the guest; N passed, N failed"
+	@echo "make shell        the same guest, interactive"
+	@echo "make config-off   check a CONFIG_MAP_DROPPABLE=n kernel"
+	@echo "make check-base   run the suite on the pristine base kernel (expected failures)"
+	@echo "make lint         checkpatch --strict on every patch of the series"
+	@echo "make patches      mail-ready series with cover letter in PATCHES_DIR"
+	@echo "make tree         git tree of the base with the series as commits (edit loop)"
+	@echo "make export       write the edit tree's commits back to kernel/series"
+	@echo "make docs         render docs/*.dot diagrams (graphviz)"
+	@echo "make deps         install the Debian packages needed (as root)"
+	@echo "variables: CACHE=$(CACHE) VARIANT=$(VARIANT) VARIANTS='$(VARIANTS)'"
+	@echo "           MEM=$(MEM) CPUS=$(CPUS) NODES=$(NODES) ACCEL=$(ACCEL) FILTER=$(FILTER) V=$(V)"
+
+deps:
+	@$(S)/deps.sh
+
+build: deps
+	@$(S)/build.sh $(VARIANT) >/dev/null
+
+run:
+	@$(S)/run.sh demo
+
+shell:
+	@$(S)/run.sh shell
+
+check:
+	@$(S)/check.sh
+
+config-off:
+	@VARIANTS=off $(S)/check.sh
+
+check-base:
+	@VARIANTS=base $(S)/check.sh
+
+lint: deps
+	@$(S)/lint.sh
+
+patches: deps
+	@$(S)/patches.sh $(PATCHES_DIR)
+
+tree: deps
+	@$(S)/tree.sh $(if $(FORCE),--force)
+
+export:
+	@$(S)/export.sh
+
+docs: $(patsubst %.dot,%.svg,$(wildcard docs/*.dot))
+
+docs/%.svg: docs/%.dot
+	@command -v dot >/dev/null || { echo "error: graphviz is missing: apt-get install graphviz" >&2; exit 1; }
+	dot -Tsvg $< -o $@
+
+clean:
+	rm -rf $(CACHE)/build $(CACHE)/src $(CACHE)/run $(CACHE)/tests $(CACHE)/lint
+
+distclean:
+	rm -rf $(CACHE)

@@ -1,0 +1,78 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# make check:  check.sh
+#
+# Builds each kernel variant of $VARIANTS (default: on) and the test suite
+# against it, runs the host-side tests of the build machinery once, boots each
+# variant under QEMU and runs selftests/run-in-guest.sh there, then scans the
+# guest's kernel log for WARN/BUG/bad-page/lockdep/RCU-stall reports.  Prints
+# a final line "N passed, N failed, N skipped" and exits non-zero on any
+# failure.  FILTER=<regex> runs only the matching tests.
+. "$(dirname "$0")/common.sh"
+
+VARIANTS=${VARIANTS:-on}
+FILTER=${FILTER:-.}
+S=$REPO/kernel/scripts
+pass=0 fail=0 skip=0
+failures=()
+
+add_counts() { # PASS FAIL SKIP WHAT
+	pass=$((pass + $1)) fail=$((fail + $2)) skip=$((skip + $3))
+	[ "$2" = 0 ] || failures+=("$4")
+}
+
+"$S/deps.sh" || exit 1
+
+# The kernel log must not report any of these after the tests.
+KLOG_BAD='WARNING:|BUG:|Bad page|KASAN|UBSAN|Oops|general protection fault|Kernel panic|possible circular locking|possible recursive locking|inconsistent lock state|suspicious RCU usage|rcu: INFO:|self-detected stall|detected stalls on CPUs|hung_task|soft lockup|hard LOCKUP'
+
+first=1
+for v in $VARIANTS; do
+	case $v in on|off|base) ;; *) die "VARIANTS may hold on, off and base, not '$v'";; esac
+	out=$("$S/build.sh" "$v") || { add_counts 0 1 0 "build of kernel '$v'"; continue; }
+	if [ "$v" = base ]; then src=$("$S/prepare.sh" base); else src=$("$S/prepare.sh" patched); fi
+	bins=$CACHE/tests/$v
+	if ! run_logged "building the test suite for '$v'" "$LOGDIR/tests-$v.log" \
+		make -C "$REPO/selftests" KSRC="$src" HDR="$out/hdr" OUT="$bins"; then
+		add_counts 0 1 0 "build of the tests for '$v'"
+		continue
+	fi
+	if [ "$first" = 1 ] && [ "$FILTER" = . ]; then
+		# The machinery itself: overlay, series, broken patch, up-to-date
+		# build, guest timeout.  Once per run, after a kernel exists.
+		first=0
+		say "testing the build and boot machinery"
+		"$S/selftest.sh" "$v" "$out/arch/x86/boot/bzImage" "$CACHE/selftest.counts"
+		read -r p f s <"$CACHE/selftest.counts" || { p=0 f=1 s=0; }
+		add_counts "$p" "$f" "$s" "the build machinery's own tests"
+	fi
+
+	job=$CACHE/job-check-$v.sh
+	cat >"$job" <<-JOB
+	#!/bin/bash
+	exec bash "$REPO/selftests/run-in-guest.sh" "$v" "$bins" "\$SCRATCH/results" "$FILTER"
+	JOB
+	say "running the tests in a '$v' guest"
+	"$S/boot.sh" "check-$v" "$out/arch/x86/boot/bzImage" "$job"
+	rc=$?
+	res=$CACHE/run/check-$v/results
+	if read -r p f s <"$res/counts" 2>/dev/null; then
+		add_counts "$p" "$f" "$s" "tests in the '$v' guest (TAP: $res/results.tap)"
+	else
+		add_counts 0 1 0 "the '$v' guest (exit $rc, console: $LOGDIR/console-check-$v.log)"
+	fi
+	klog=$CACHE/run/check-$v/dmesg.txt
+	[ -s "$klog" ] || klog=$LOGDIR/console-check-$v.log
+	if grep -Eq "$KLOG_BAD" "$klog"; then
+		echo "---- kernel log of the '$v' guest reports problems ($klog):" >&2
+		grep -En -A3 "$KLOG_BAD" "$klog" | head -60 >&2
+		add_counts 0 1 0 "kernel log of the '$v' guest ($klog)"
+	else
+		say "kernel log of the '$v' guest: no WARN/BUG/bad page/lockdep/RCU stall reports"
+		pass=$((pass + 1))
+	fi
+done
+
+for f in "${failures[@]}"; do echo "FAILED: $f"; done
+echo "$pass passed, $fail failed, $skip skipped"
+[ "$fail" = 0 ]

@@ -1,0 +1,105 @@
+# SPDX-License-Identifier: GPL-2.0
+# Shared helpers for the build and boot scripts.  Sourced, not executed.
+#
+# Environment (set by the top-level Makefile, all optional):
+#   CACHE   cache directory (default $XDG_CACHE_HOME/map-droppable or
+#           ~/.cache/map-droppable); holds the base tree, build trees, ccache,
+#           logs and guest scratch space.  Nothing is written to the repository.
+#   V=1     show full command output instead of one-line progress.
+
+set -o pipefail
+
+REPO=${REPO:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
+CACHE=${CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/map-droppable}
+V=${V:-0}
+LOGDIR=$CACHE/logs
+mkdir -p "$CACHE" "$LOGDIR"
+
+# shellcheck source=../BASE
+. "$REPO/kernel/BASE"
+
+die() {
+	echo "error: $*" >&2
+	exit 1
+}
+
+say() {
+	echo "==> $*"
+}
+
+warn() {
+	echo "WARNING: $*" >&2
+}
+
+# run_logged DESC LOG CMD...
+# Run CMD with all output in LOG.  With V=1 the output is also shown.
+# Otherwise a progress line is printed every 20 s (the log's last line), so a
+# long step never sits silent.  Returns CMD's exit status; on failure prints
+# the log's tail and the log's path.
+run_logged() {
+	local desc=$1 log=$2 rc start now last
+	shift 2
+	start=$(date +%s)
+	if [ "$V" = 1 ]; then
+		say "$desc (log: $log)"
+		"$@" 2>&1 | tee "$log"
+		rc=${PIPESTATUS[0]}
+	else
+		say "$desc (log: $log)"
+		"$@" >"$log" 2>&1 &
+		local pid=$!
+		while kill -0 "$pid" 2>/dev/null; do
+			for _ in $(seq 20); do
+				kill -0 "$pid" 2>/dev/null || break
+				sleep 1
+			done
+			kill -0 "$pid" 2>/dev/null || break
+			now=$(date +%s)
+			last=$(tail -n 1 "$log" 2>/dev/null | tr -s ' \t' ' ' | cut -c1-70)
+			printf '    %s: %ds, %s lines, at: %s\n' "$desc" \
+				$((now - start)) "$(wc -l <"$log")" "$last"
+		done
+		wait "$pid"
+		rc=$?
+	fi
+	now=$(date +%s)
+	if [ "$rc" -ne 0 ]; then
+		echo "---- last 30 lines of $log ----" >&2
+		tail -n 30 "$log" >&2
+		echo "---- $desc failed (exit $rc) after $((now - start))s; full log: $log" >&2
+	else
+		echo "    $desc: done in $((now - start))s"
+	fi
+	return "$rc"
+}
+
+# hash_inputs FILE|DIR...: one sha256 over the names and contents of the
+# given files (directories recursively), for build stamps.
+hash_inputs() {
+	local p
+	for p in "$@"; do
+		if [ -d "$p" ]; then
+			(cd "$p" && find . -type f ! -name '.*' -print0 | LC_ALL=C sort -z |
+				xargs -0r sha256sum)
+		elif [ -e "$p" ]; then
+			sha256sum "$p"
+		else
+			echo "absent $p"
+		fi
+	done | sha256sum | cut -d' ' -f1
+}
+
+# series_lines: the series file without comments and blank lines, one
+# "PATCH [NEWFILE...]" line per patch, in order.
+series_lines() {
+	sed -e 's/#.*//' -e 's/[[:space:]]\+/ /g' -e 's/^ //' -e 's/ $//' \
+		"$REPO/kernel/series/series" | grep -v '^$'
+}
+
+# series_patches: the patch files of the series, in order, as absolute paths.
+series_patches() {
+	local name rest
+	series_lines | while read -r name rest; do
+		echo "$REPO/kernel/series/$name"
+	done
+}

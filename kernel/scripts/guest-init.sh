@@ -1,0 +1,47 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# PID 1 of the test guest.  The root filesystem is the host's, shared
+# read-only over virtio-9p; the host's scratch directory for this boot is the
+# 9p tag "scratch".  The host writes the job to run into scratch/job.sh; this
+# script sets the guest up, runs it, records its exit status and the kernel
+# log in scratch/, and powers the guest off.
+export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+export HOME=/root TERM=${TERM:-linux} LANG=C.UTF-8
+
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev 2>/dev/null
+mkdir -p /dev/pts /dev/shm
+mount -t devpts devpts /dev/pts
+mount -t tmpfs -o mode=1777 tmpfs /dev/shm
+mount -t tmpfs -o mode=1777 tmpfs /tmp
+mount -t tmpfs -o mode=755 tmpfs /run
+mount -t cgroup2 cgroup2 /sys/fs/cgroup
+mount -t tracefs tracefs /sys/kernel/tracing
+mount -t debugfs debugfs /sys/kernel/debug
+mkdir -p /run/scratch
+if ! mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 scratch /run/scratch; then
+	echo "guest-init: cannot mount the scratch share" >&2
+	echo o >/proc/sysrq-trigger
+fi
+ln -sf /proc/self/fd /dev/fd 2>/dev/null
+hostname droppable-guest 2>/dev/null
+ip link set lo up 2>/dev/null
+
+SCRATCH=/run/scratch
+export SCRATCH
+echo "guest-init: up, kernel $(uname -r), $(nproc) CPUs, $(awk '/MemTotal/ {print int($2/1024)}' /proc/meminfo) MiB"
+
+status=1
+if [ -f $SCRATCH/job.sh ]; then
+	(cd /tmp && bash $SCRATCH/job.sh)
+	status=$?
+else
+	echo "guest-init: no job in $SCRATCH/job.sh" >&2
+fi
+dmesg >$SCRATCH/dmesg.txt 2>&1
+echo "$status" >$SCRATCH/exit-status
+sync
+echo "guest-init: job finished with status $status, powering off"
+echo o >/proc/sysrq-trigger
+sleep 10

@@ -1,0 +1,262 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Reclaim of droppable memory: is what the kernel drops counted as reclaimed,
+ * does it drop what it was asked for and no more, and are THPs dropped whole.
+ *
+ * These catch bugs of the upstream VMA-based implementation (Linux 6.12):
+ * there, after try_to_unmap_one() discards a dirty droppable folio,
+ * shrink_folio_list() sees a dirty !swapbacked folio, takes the dirty-file
+ * branch and activates it instead of counting it reclaimed.  So
+ * memory.reclaim fails with EAGAIN although everything was dropped
+ * (reclaim_accounting), lowering memory.max by a little wipes the whole
+ * droppable cache (proportional_*), and dirty droppable THPs are PMD-split
+ * before they are dropped (thp_dropped_whole).
+ */
+#include <sys/wait.h>
+#include "kselftest_harness.h"
+#include "droppable_util.h"
+
+#define CACHE_MIB	256UL
+#define ANON_MIB	256UL
+#define STEP_MIB	16UL
+/*
+ * memory.reclaim asks try_to_free_mem_cgroup_pages() for a quarter of what
+ * is left at a time, down to SWAP_CLUSTER_MAX pages, and each pass isolates
+ * and frees whole SWAP_CLUSTER_MAX batches per LRU list: allow a few MiB of
+ * overshoot, far below what dropping everything would be.
+ */
+#define RECLAIM_SLACK_MIB	8UL
+
+static void require_droppable(struct __test_metadata *_metadata)
+{
+	int s = du_droppable_supported();
+
+	if (s == 0)
+		SKIP(return, "MAP_DROPPABLE not supported by this kernel");
+	ASSERT_EQ(1, s);
+	if (access(CGROOT "/cgroup.controllers", R_OK))
+		SKIP(return, "no cgroup2 at " CGROOT);
+}
+
+/* Sum of a family of /proc/vmstat counters, e.g. pgsteal_anon + _file. */
+static long long node_counter(const char *what)
+{
+	char a[64], f[64];
+
+	snprintf(a, sizeof(a), "%s_anon", what);
+	snprintf(f, sizeof(f), "%s_file", what);
+	return du_vmstat(a) + du_vmstat(f);
+}
+
+FIXTURE(reclaim) {
+	struct du_cgroup cg;
+	char *cache;
+	size_t cache_len;
+	char *anon;
+	size_t anon_len;
+	int swap;
+};
+
+FIXTURE_SETUP(reclaim)
+{
+	memset(self, 0, sizeof(*self));
+	require_droppable(_metadata);
+	ASSERT_EQ(0, du_cgroup_enter(&self->cg, "droppable_reclaim"));
+}
+
+FIXTURE_TEARDOWN(reclaim)
+{
+	if (self->cache)
+		munmap(self->cache, self->cache_len);
+	if (self->anon)
+		munmap(self->anon, self->anon_len);
+	du_cgroup_leave(&self->cg);
+	if (self->swap)
+		du_swap_off();
+}
+
+/*
+ * memory.reclaim of 200 MiB from a cgroup holding 256 MiB of written
+ * droppable memory succeeds, drops about 200 MiB, and the cgroup's and the
+ * node's pgsteal count the dropped pages.
+ */
+TEST_F_TIMEOUT(reclaim, reclaim_accounting, 300)
+{
+	const size_t ask = 200 * MiB, ps = du_page_size();
+	long long cg_steal, cg_scan, node_steal, node_scan, d_cg_steal, d_cg_scan;
+	long long d_node_steal, d_node_scan;
+	size_t dropped;
+	int ret, err;
+
+	self->cache_len = CACHE_MIB * MiB;
+	self->cache = du_map_droppable(self->cache_len);
+	ASSERT_NE(MAP_FAILED, self->cache);
+	du_fill(self->cache, self->cache_len, 1);
+	ASSERT_EQ(0UL, du_count_zero_pages(self->cache, self->cache_len));
+
+	cg_steal = du_cg_stat(&self->cg, "pgsteal");
+	cg_scan = du_cg_stat(&self->cg, "pgscan");
+	node_steal = node_counter("pgsteal");
+	node_scan = node_counter("pgscan");
+	ASSERT_GE(cg_steal, 0);
+	ASSERT_GE(node_steal, 0);
+
+	ret = du_cg_reclaim(&self->cg, ask);
+	err = errno;
+	dropped = du_count_zero_pages(self->cache, self->cache_len);
+	d_cg_steal = du_cg_stat(&self->cg, "pgsteal") - cg_steal;
+	d_cg_scan = du_cg_stat(&self->cg, "pgscan") - cg_scan;
+	d_node_steal = node_counter("pgsteal") - node_steal;
+	d_node_scan = node_counter("pgscan") - node_scan;
+	TH_LOG("memory.reclaim %zu MiB: %s; dropped %zu pages (%zu MiB)",
+	       ask / MiB, ret ? strerror(err) : "ok", dropped, dropped * ps / MiB);
+	TH_LOG("memcg pgsteal +%lld pgscan +%lld, node pgsteal +%lld pgscan +%lld",
+	       d_cg_steal, d_cg_scan, d_node_steal, d_node_scan);
+
+	EXPECT_EQ(0, ret) TH_LOG("memory.reclaim failed: %s", strerror(err));
+	/* Dropped about what was asked for, not everything. */
+	EXPECT_GE(dropped * ps, ask);
+	EXPECT_LE(dropped * ps, ask + RECLAIM_SLACK_MIB * MiB);
+	/* Every dropped page counted as reclaimed, within 10%. */
+	EXPECT_GE(d_cg_steal * 10, (long long)dropped * 9);
+	EXPECT_LE(d_cg_steal * 10, (long long)dropped * 11);
+	EXPECT_GE(d_node_steal * 10, (long long)dropped * 9);
+	EXPECT_LE(d_node_steal * 10, (long long)dropped * 11);
+	/* Scanned once, not activated and scanned again. */
+	EXPECT_LE(d_cg_scan * 10, d_cg_steal * 12);
+}
+
+static int set_mglru(int on)
+{
+	if (access("/sys/kernel/mm/lru_gen/enabled", W_OK))
+		return on ? -1 : 0;
+	return du_write_file("/sys/kernel/mm/lru_gen/enabled", on ? "y" : "n");
+}
+
+/* Droppable pages of the cache that still hold what was written. */
+static size_t resident_pages(char *cache, size_t len)
+{
+	return len / du_page_size() - du_count_zero_pages(cache, len);
+}
+
+/*
+ * A cgroup holds 256 MiB of written droppable memory and 256 MiB of written
+ * anonymous memory, zram swap on.  memory.max is lowered in 16 MiB steps
+ * from above the usage.  Each step must drop about what it has to, like
+ * MADV_FREE'd memory does, and no anonymous memory may be swapped out while
+ * droppable memory is still resident: droppable memory is the cheapest
+ * memory to reclaim.
+ */
+static void proportional(struct __test_metadata *_metadata,
+			 FIXTURE_DATA(reclaim) *self, int mglru)
+{
+	const size_t ps = du_page_size();
+	char p[300];
+	long long usage, max, swapped;
+	size_t before, after, dropped_mib, worst = 0;
+	int steps = 0, bit = 0;
+
+	if (set_mglru(mglru))
+		SKIP(return, "MGLRU not available (CONFIG_LRU_GEN)");
+	ASSERT_EQ(0, du_swap_on(1024));
+	self->swap = 1;
+
+	self->cache_len = CACHE_MIB * MiB;
+	self->cache = du_map_droppable(self->cache_len);
+	ASSERT_NE(MAP_FAILED, self->cache);
+	self->anon_len = ANON_MIB * MiB;
+	self->anon = mmap(NULL, self->anon_len, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, self->anon);
+	du_fill(self->cache, self->cache_len, 1);
+	du_fill(self->anon, self->anon_len, 1);
+
+	usage = du_read_num(du_cg_file(&self->cg, "memory.current", p, sizeof(p)));
+	ASSERT_GT(usage, 0);
+	/* Start one step above the usage, rounded up to a whole step. */
+	max = (usage / (STEP_MIB * MiB) + 2) * STEP_MIB * MiB;
+	du_cg_file(&self->cg, "memory.max", p, sizeof(p));
+	ASSERT_EQ(0, du_write_file(p, "%lld", max));
+
+	before = resident_pages(self->cache, self->cache_len);
+	ASSERT_EQ(self->cache_len / ps, before);
+	while (before > 0 && max > (long long)((ANON_MIB + 64) * MiB)) {
+		max -= STEP_MIB * MiB;
+		usage = du_read_num(du_cg_file(&self->cg, "memory.current", p,
+					       sizeof(p)));
+		ASSERT_EQ(0, du_write_file(du_cg_file(&self->cg, "memory.max", p,
+						      sizeof(p)), "%lld", max));
+		after = resident_pages(self->cache, self->cache_len);
+		swapped = du_read_num(du_cg_file(&self->cg, "memory.swap.current",
+						 p, sizeof(p)));
+		dropped_mib = (before - after) * ps / MiB;
+		steps++;
+		if (usage > max)
+			bit = 1;
+		TH_LOG("memory.max %lld MiB (usage was %lld MiB): dropped %zu MiB, %zu MiB droppable left, swap %lld KiB",
+		       max / (long long)MiB, usage / (long long)MiB, dropped_mib,
+		       after * ps / MiB, swapped / 1024);
+		if (dropped_mib > worst)
+			worst = dropped_mib;
+		/* About what it must: at most 1.25 x the step + 2 MiB. */
+		EXPECT_LE(dropped_mib * 4, STEP_MIB * 5 + 8);
+		/* Anonymous memory stays put while droppable is resident. */
+		if (after > 0)
+			EXPECT_EQ(0, swapped);
+		before = after;
+		if (_metadata->exit_code)
+			break;
+	}
+	TH_LOG("%d steps, largest drop in one step %zu MiB", steps, worst);
+	ASSERT_TRUE(bit) TH_LOG("memory.max never went below the usage");
+	/* The anonymous data survived whatever happened. */
+	for (size_t off = 0; off < self->anon_len; off += ps)
+		ASSERT_EQ(1 + off / ps, *(uint64_t *)(self->anon + off));
+}
+
+TEST_F_TIMEOUT(reclaim, proportional_classic_lru, 900)
+{
+	proportional(_metadata, self, 0);
+}
+
+TEST_F_TIMEOUT(reclaim, proportional_mglru, 900)
+{
+	proportional(_metadata, self, 1);
+	set_mglru(0);
+}
+
+/* Written droppable THPs are dropped by reclaim without splitting the PMD. */
+TEST_F_TIMEOUT(reclaim, thp_dropped_whole, 300)
+{
+	const size_t thp = 2 * MiB, n = 16, len = n * thp;
+	long long split_pmd, alloc;
+	char *raw, *p;
+	size_t dropped;
+	int ret;
+
+	if (access("/sys/kernel/mm/transparent_hugepage/enabled", R_OK))
+		SKIP(return, "no THP");
+	du_write_file("/sys/kernel/mm/transparent_hugepage/enabled", "madvise");
+	/* Over-map to get a 2 MiB aligned range. */
+	raw = du_map_droppable(len + thp);
+	ASSERT_NE(MAP_FAILED, raw);
+	p = (char *)(((uintptr_t)raw + thp - 1) & ~(thp - 1));
+	self->cache = raw;
+	self->cache_len = len + thp;
+	ASSERT_EQ(0, madvise(p, len, MADV_HUGEPAGE));
+	alloc = du_vmstat("thp_fault_alloc");
+	du_fill(p, len, 1);
+	ASSERT_EQ(n, du_vmstat("thp_fault_alloc") - alloc)
+		TH_LOG("the faults did not allocate %zu THPs", n);
+
+	split_pmd = du_vmstat("thp_split_pmd");
+	ret = du_cg_reclaim(&self->cg, len + thp);
+	dropped = du_count_zero_pages(p, len);
+	TH_LOG("memory.reclaim: %s; dropped %zu of %zu pages, thp_split_pmd +%lld",
+	       ret ? strerror(errno) : "ok", dropped, len / du_page_size(),
+	       du_vmstat("thp_split_pmd") - split_pmd);
+	EXPECT_EQ(len / du_page_size(), dropped);
+	EXPECT_EQ(split_pmd, du_vmstat("thp_split_pmd"));
+}
+
+TEST_HARNESS_MAIN

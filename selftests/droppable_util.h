@@ -1,0 +1,238 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Small helpers shared by the MAP_DROPPABLE selftests: droppable mappings,
+ * cgroup v2 memory control, /proc/vmstat and memory.stat counters, zram swap.
+ * Header-only so each test stays one .c file.  Functions return -1 and leave
+ * errno set (or print why) on failure; callers assert on the result.
+ */
+#ifndef DROPPABLE_UTIL_H
+#define DROPPABLE_UTIL_H
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/swap.h>
+#include <sys/types.h>
+
+#ifndef MAP_DROPPABLE
+#define MAP_DROPPABLE		0x08
+#endif
+#ifndef MADV_PAGEOUT
+#define MADV_PAGEOUT		21
+#endif
+#ifndef MADV_COLLAPSE
+#define MADV_COLLAPSE		25
+#endif
+
+#define KiB			1024UL
+#define MiB			(1024UL * KiB)
+#define CGROOT			"/sys/fs/cgroup"
+
+static inline size_t du_page_size(void)
+{
+	return (size_t)sysconf(_SC_PAGESIZE);
+}
+
+/* mmap(MAP_DROPPABLE) of @len bytes, or MAP_FAILED with errno set. */
+static inline void *du_map_droppable(size_t len)
+{
+	return mmap(NULL, len, PROT_READ | PROT_WRITE,
+		    MAP_DROPPABLE | MAP_ANONYMOUS, -1, 0);
+}
+
+/* 1 if this kernel supports MAP_DROPPABLE, 0 if it says EOPNOTSUPP. */
+static inline int du_droppable_supported(void)
+{
+	void *p = du_map_droppable(du_page_size());
+
+	if (p == MAP_FAILED)
+		return errno == EOPNOTSUPP ? 0 : -1;
+	munmap(p, du_page_size());
+	return 1;
+}
+
+/* Write @val into the first word of every page of [p, p + len). */
+static inline void du_fill(void *p, size_t len, uint64_t val)
+{
+	size_t ps = du_page_size(), off;
+
+	for (off = 0; off < len; off += ps)
+		*(volatile uint64_t *)((char *)p + off) = val + off / ps;
+}
+
+/* Pages of [p, p + len) whose first word is zero (dropped). */
+static inline size_t du_count_zero_pages(void *p, size_t len)
+{
+	size_t ps = du_page_size(), off, n = 0;
+
+	for (off = 0; off < len; off += ps)
+		if (*(volatile uint64_t *)((char *)p + off) == 0)
+			n++;
+	return n;
+}
+
+/* Write a string to a file; returns 0 or -1 with errno set. */
+static inline int du_write_file(const char *path, const char *fmt, ...)
+{
+	char buf[256];
+	va_list ap;
+	ssize_t ret;
+	int fd, len;
+
+	va_start(ap, fmt);
+	len = vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	fd = open(path, O_WRONLY);
+	if (fd < 0)
+		return -1;
+	ret = write(fd, buf, len);
+	if (ret < 0) {
+		int e = errno;
+
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
+/*
+ * The value of KEY in a "key value" file (/proc/vmstat, memory.stat,
+ * memory.events), or -1 if the key is absent.
+ */
+static inline long long du_read_key(const char *path, const char *key)
+{
+	char name[128];
+	long long val, ret = -1;
+	FILE *f = fopen(path, "r");
+
+	if (!f)
+		return -1;
+	while (fscanf(f, "%127s %lld", name, &val) == 2) {
+		if (!strcmp(name, key)) {
+			ret = val;
+			break;
+		}
+	}
+	fclose(f);
+	return ret;
+}
+
+static inline long long du_vmstat(const char *key)
+{
+	return du_read_key("/proc/vmstat", key);
+}
+
+/* A single number from a file (memory.current, memory.max, ...). */
+static inline long long du_read_num(const char *path)
+{
+	long long v = -1;
+	FILE *f = fopen(path, "r");
+
+	if (!f)
+		return -1;
+	if (fscanf(f, "%lld", &v) != 1)
+		v = -1;
+	fclose(f);
+	return v;
+}
+
+struct du_cgroup {
+	char path[256];
+};
+
+/*
+ * Create a memory cgroup CGROOT/<name>-<pid> and move the calling process
+ * into it.  Returns 0, or -1 with a message on stderr.
+ */
+static inline int du_cgroup_enter(struct du_cgroup *cg, const char *name)
+{
+	char procs[300];
+
+	du_write_file(CGROOT "/cgroup.subtree_control", "+memory");
+	snprintf(cg->path, sizeof(cg->path), CGROOT "/%s-%d", name, getpid());
+	if (mkdir(cg->path, 0755) && errno != EEXIST) {
+		fprintf(stderr, "mkdir %s: %s\n", cg->path, strerror(errno));
+		return -1;
+	}
+	snprintf(procs, sizeof(procs), "%s/cgroup.procs", cg->path);
+	if (du_write_file(procs, "%d", getpid())) {
+		fprintf(stderr, "enter %s: %s\n", cg->path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* Move the calling process back to the root cgroup and remove @cg. */
+static inline void du_cgroup_leave(struct du_cgroup *cg)
+{
+	if (!cg->path[0])
+		return;
+	du_write_file(CGROOT "/cgroup.procs", "%d", getpid());
+	rmdir(cg->path);
+	cg->path[0] = 0;
+}
+
+/* Path of a file of @cg into @buf. */
+static inline const char *du_cg_file(struct du_cgroup *cg, const char *file,
+				     char *buf, size_t len)
+{
+	snprintf(buf, len, "%s/%s", cg->path, file);
+	return buf;
+}
+
+static inline long long du_cg_stat(struct du_cgroup *cg, const char *key)
+{
+	char p[300];
+
+	return du_read_key(du_cg_file(cg, "memory.stat", p, sizeof(p)), key);
+}
+
+/*
+ * Write "<bytes>" to memory.reclaim of @cg.  Returns 0, or -1 with errno
+ * (EAGAIN: the kernel did not reclaim the amount asked for).
+ */
+static inline int du_cg_reclaim(struct du_cgroup *cg, size_t bytes)
+{
+	char p[300];
+
+	return du_write_file(du_cg_file(cg, "memory.reclaim", p, sizeof(p)),
+			     "%zu", bytes);
+}
+
+/*
+ * zram swap of @mib MiB on /dev/zram0 (CONFIG_ZRAM=y).  Returns 0, or -1
+ * with a message.  du_swap_off() undoes it.
+ */
+static inline int du_swap_on(unsigned long mib)
+{
+	if (access("/sys/block/zram0/disksize", W_OK)) {
+		fprintf(stderr, "no /dev/zram0 (CONFIG_ZRAM?)\n");
+		return -1;
+	}
+	swapoff("/dev/zram0");
+	du_write_file("/sys/block/zram0/reset", "1");
+	if (du_write_file("/sys/block/zram0/disksize", "%luM", mib) ||
+	    system("mkswap /dev/zram0 >/dev/null 2>&1") ||
+	    swapon("/dev/zram0", 0)) {
+		fprintf(stderr, "zram swap setup failed: %s\n", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static inline void du_swap_off(void)
+{
+	swapoff("/dev/zram0");
+	du_write_file("/sys/block/zram0/reset", "1");
+}
+
+#endif /* DROPPABLE_UTIL_H */

@@ -1,0 +1,71 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Run the test suite inside the guest:
+#
+#   run-in-guest.sh VARIANT BINDIR OUTDIR [FILTER]
+#
+# Runs every test of tests.list that applies to VARIANT (on, off or base), in
+# order, each under its timeout, from BINDIR.  Prints kselftest-style TAP on
+# stdout (each test's own output prefixed with "# ") and writes it to
+# OUTDIR/results.tap; OUTDIR/counts gets "PASS FAIL SKIP" summed over the
+# test cases of all programs (from their kselftest "# Totals:" lines; a
+# program without one counts as one case by its exit status).  FILTER is an
+# extended regular expression on test names.
+here=$(cd "$(dirname "$0")" && pwd)
+variant=$1 bindir=$2 outdir=$3 filter=${4:-.}
+[ -d "$bindir" ] || { echo "run-in-guest: no test directory $bindir" >&2; exit 1; }
+mkdir -p "$outdir"
+tap=$outdir/results.tap
+: >"$tap"
+export DROPPABLE_VARIANT=$variant DROPPABLE_TESTS=$here
+
+out() { echo "$*" | tee -a "$tap"; }
+
+mapfile -t lines < <(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$here/tests.list")
+selected=()
+for l in "${lines[@]}"; do
+	read -r name tmo variants cmd <<<"$l"
+	case ",$variants," in *",$variant,"*) ;; *) continue ;; esac
+	echo "$name" | grep -Eq -- "$filter" || continue
+	selected+=("$l")
+done
+
+pass=0 fail=0 skip=0 n=0
+out "TAP version 13"
+out "1..${#selected[@]}"
+for l in "${selected[@]}"; do
+	read -r name tmo variants cmd <<<"$l"
+	n=$((n + 1))
+	log=$outdir/$(echo "$name" | tr '/' '_').log
+	echo "# [$n/${#selected[@]}] $name (timeout ${tmo}s)" | tee -a "$tap"
+	start=$(date +%s)
+	(cd "$bindir" && timeout -k 10 "$tmo" bash -c "$cmd") >"$log" 2>&1
+	rc=$?
+	secs=$(($(date +%s) - start))
+	sed 's/^/# /' "$log" | tee -a "$tap"
+	totals=$(grep -E '^# Totals: pass:[0-9]+ fail:[0-9]+' "$log" | tail -1)
+	if [ -n "$totals" ]; then
+		# "# Totals: pass:N fail:N xfail:N xpass:N skip:N error:N"
+		field() { echo "$totals" | tr ' ' '\n' | sed -n "s/^$1:\([0-9]*\)$/\1/p"; }
+		p=$(field pass) f=$(field fail) s=$(field skip) e=$(field error)
+		f=$((f + ${e:-0}))
+		# A crash or bad exit after the totals is a failure of its own.
+		if [ "$rc" != 0 ] && [ "$rc" != 4 ] && [ "$f" = 0 ]; then f=1; fi
+	else
+		p=0 f=0 s=0
+		case $rc in 0) p=1 ;; 4) s=1 ;; *) f=1 ;; esac
+	fi
+	pass=$((pass + p)) fail=$((fail + f)) skip=$((skip + s))
+	why=
+	[ "$rc" = 124 ] || [ "$rc" = 137 ] && why=" (timed out after ${tmo}s)"
+	if [ "$f" != 0 ] || { [ "$rc" != 0 ] && [ "$rc" != 4 ]; }; then
+		out "not ok $n selftests: $name # exit=$rc${why}, ${secs}s"
+	elif [ "$rc" = 4 ] && [ "$p" = 0 ]; then
+		out "ok $n selftests: $name # SKIP ${secs}s"
+	else
+		out "ok $n selftests: $name # ${secs}s, $p passed, $s skipped"
+	fi
+done
+echo "$pass $fail $skip" >"$outdir/counts"
+out "# $variant: $pass passed, $fail failed, $skip skipped"
+[ "$fail" = 0 ]
