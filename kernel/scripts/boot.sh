@@ -37,7 +37,7 @@ SHOW_CONSOLE=${SHOW_CONSOLE:-1}
 case $MEM in *[!0-9]*|'') die "MEM must be a number of MiB, got '$MEM'";; esac
 case $CPUS in *[!0-9]*|''|0) die "CPUS must be a positive number, got '$CPUS'";; esac
 case $NODES in *[!0-9]*|''|0) die "NODES must be a positive number, got '$NODES'";; esac
-[ "$NODES" -le "$CPUS" ] || die "NODES ($NODES) must not exceed CPUS ($CPUS)"
+[ $((CPUS % NODES)) = 0 ] || die "CPUS ($CPUS) must be a multiple of NODES ($NODES)"
 
 scratch=$CACHE/run/$name
 console=$LOGDIR/console-$name.log
@@ -63,10 +63,13 @@ qemu_cmd() { # ACCEL CONSOLE_APPEND...
 	fi
 	local cpu=max
 	[ "$accel" = kvm ] && cpu=host
-	echo qemu-system-x86_64 -accel "$accel" -cpu "$cpu" -smp "$CPUS" -m "${MEMARG}M" \
+	# One socket per NUMA node, so no CPU shares a cache with a CPU of
+	# another node (the kernel warns about such a topology).
+	echo qemu-system-x86_64 -accel "$accel" -cpu "$cpu" \
+		-smp "$CPUS,sockets=$NODES,cores=$((CPUS / NODES)),threads=1" -m "${MEMARG}M" \
 		"${numa[@]}" -nographic -no-reboot \
 		-kernel "$kernel" \
-		-fsdev "local,id=root,path=/,security_model=none,readonly=on" \
+		-fsdev "local,id=root,path=/,security_model=none,readonly=on,multidevs=remap" \
 		-device "virtio-9p-pci,fsdev=root,mount_tag=/dev/root" \
 		-fsdev "local,id=scratch,path=$scratch,security_model=none" \
 		-device "virtio-9p-pci,fsdev=scratch,mount_tag=scratch"
