@@ -354,10 +354,14 @@ TEST_F_TIMEOUT(flag, split_keeps_flag, 300)
 	if (access(SPLIT_DEBUGFS, W_OK)) {
 		TH_LOG("no %s: folio split not forced", SPLIT_DEBUGFS);
 	} else {
+		/* One range per VMA run: the kernel stops at the hole. */
 		split_page = du_vmstat("thp_split_page");
 		ASSERT_EQ(0, du_write_file(SPLIT_DEBUGFS, "%d,0x%lx,0x%lx",
-					   getpid(), (unsigned long)p,
-					   (unsigned long)(p + 3 * THP_SIZE)));
+					   getpid(), (unsigned long)a,
+					   (unsigned long)(a + THP_SIZE / 2)));
+		ASSERT_EQ(0, du_write_file(SPLIT_DEBUGFS, "%d,0x%lx,0x%lx",
+					   getpid(), (unsigned long)b,
+					   (unsigned long)(b + 2 * THP_SIZE)));
 		ca = count_kpf(self, a, THP_SIZE / 2);
 		c = count_kpf(self, b, 2 * THP_SIZE);
 		c.present += ca.present;

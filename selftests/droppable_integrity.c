@@ -113,7 +113,7 @@ static long long vmstat0(const char *key)
 	return v < 0 ? 0 : v;
 }
 
-TEST_F_TIMEOUT(integrity, anon_survives_droppable_churn, 1200)
+TEST_F_TIMEOUT(integrity, anon_survives_droppable_churn, 600)
 {
 	const size_t ps = du_page_size(), wpp = ps / 8;
 	size_t pg, w, kept, zero, bad, bad_words = 0, first_bad = 0;
@@ -181,7 +181,7 @@ TEST_F_TIMEOUT(integrity, anon_survives_droppable_churn, 1200)
 	EXPECT_LE(swap_max, (long long)((ANON_MIB + SLACK_MIB) * MiB));
 }
 
-TEST_F_TIMEOUT(integrity, droppable_never_swapped, 600)
+TEST_F_TIMEOUT(integrity, droppable_never_swapped, 300)
 {
 	const size_t n = ONLY_MIB * MiB / du_page_size();
 	long long pswpout, swpout_zero, swapped;

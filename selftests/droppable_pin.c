@@ -183,7 +183,7 @@ TEST_F_TIMEOUT(pin, writev_pinned_then_dropped, 300)
 		_exit(0);
 	}
 	close(pfd[1]);
-	ASSERT_EQ(sizeof(done), read(pfd[0], &done, sizeof(done)));
+	ASSERT_EQ((ssize_t)sizeof(done), read(pfd[0], &done, sizeof(done)));
 	close(pfd[0]);
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	ASSERT_TRUE(WIFEXITED(status) && !WEXITSTATUS(status));

@@ -164,7 +164,7 @@ TEST_F_TIMEOUT(sem, fork_wipes, 120)
 		_exit(write(pfd[1], got, sizeof(got)) != sizeof(got));
 	}
 	close(pfd[1]);
-	ASSERT_EQ(sizeof(seen), read(pfd[0], seen, sizeof(seen)));
+	ASSERT_EQ((ssize_t)sizeof(seen), read(pfd[0], seen, sizeof(seen)));
 	close(pfd[0]);
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	ASSERT_TRUE(WIFEXITED(status) && !WEXITSTATUS(status));

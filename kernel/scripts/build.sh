@@ -15,7 +15,7 @@
 variant=${1:-on}
 case $variant in
 on)	src=$("$REPO/kernel/scripts/prepare.sh" patched) || exit 1
-	frags="$REPO/kernel/config/droppable.config" ;;
+	frags="$REPO/kernel/config/droppable.config $REPO/kernel/config/series.config" ;;
 off)	src=$("$REPO/kernel/scripts/prepare.sh" patched) || exit 1
 	frags="$REPO/kernel/config/droppable.config $REPO/kernel/config/off.config" ;;
 base)	src=$("$REPO/kernel/scripts/prepare.sh" base) || exit 1

@@ -7,6 +7,9 @@
 # or check, naming the patch.
 . "$(dirname "$0")/common.sh"
 
+# checkpatch's SPDX check runs scripts/spdxcheck.py with python3, which
+# needs Debian's python3-ply and python3-git: use the system python3.
+export PATH=/usr/bin:$PATH
 base=$("$REPO/kernel/scripts/prepare.sh" base) || exit 1
 out=$CACHE/lint
 "$REPO/kernel/scripts/patches.sh" "$out" || exit 1

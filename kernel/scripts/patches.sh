@@ -43,6 +43,12 @@ git update-ref refs/droppable/outgoing "$head"
 
 rm -rf "$outdir"
 mkdir -p "$outdir"
+# The cover letter is from the author of the series' first patch.
+first=$(series_patches | head -1)
+GIT_AUTHOR_NAME=$(git mailinfo /dev/null /dev/null <"$first" | sed -n 's/^Author: //p')
+GIT_AUTHOR_EMAIL=$(git mailinfo /dev/null /dev/null <"$first" | sed -n 's/^Email: //p')
+GIT_COMMITTER_NAME=$GIT_AUTHOR_NAME GIT_COMMITTER_EMAIL=$GIT_AUTHOR_EMAIL
+export GIT_AUTHOR_NAME GIT_AUTHOR_EMAIL GIT_COMMITTER_NAME GIT_COMMITTER_EMAIL
 git format-patch -q --cover-letter --zero-commit --no-signature --thread=shallow \
 	-o "$outdir" droppable-base.."$head" || die "git format-patch failed"
 cover=$(ls "$outdir"/0000-*.patch)
@@ -52,6 +58,8 @@ awk -v subject="$subject" -v blurbfile="$REPO/kernel/series/cover-letter.txt" '
 	/\*\*\* SUBJECT HERE \*\*\*/ { sub(/\*\*\* SUBJECT HERE \*\*\*/, subject) }
 	/\*\*\* BLURB HERE \*\*\*/ {
 		getline line < blurbfile	# skip the subject line
+		getline line < blurbfile	# and the blank line after it
+		if (line != "") print line
 		while ((getline line < blurbfile) > 0) print line
 		next
 	}
