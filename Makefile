@@ -15,13 +15,17 @@ NODES ?= 2
 ACCEL ?= auto
 BOOT_TIMEOUT ?= 2400
 PATCHES_DIR ?= $(CACHE)/outgoing
+BENCH_RUNS ?= 5
+BENCH_MIB ?= 256
+BENCH_KERNELS ?= base on
 FORCE ?=
 
-export CACHE V VARIANT VARIANTS FILTER MEM CPUS NODES ACCEL BOOT_TIMEOUT
+export CACHE V VARIANT VARIANTS FILTER MEM CPUS NODES ACCEL BOOT_TIMEOUT \
+	BENCH_RUNS BENCH_MIB BENCH_KERNELS
 
 S := kernel/scripts
 
-.PHONY: help deps build run shell check config-off check-base lint patches \
+.PHONY: help deps build run shell check config-off check-base bench lint patches \
 	tree export docs clean distclean
 
 help:
@@ -30,6 +34,7 @@ help:
 	@echo "make shell        the same guest, interactive"
 	@echo "make config-off   check a CONFIG_MAP_DROPPABLE=n kernel"
 	@echo "make check-base   run the suite on the pristine base kernel (expected failures)"
+	@echo "make bench        fault-in and drop throughput, base vs ours -> docs/benchmarks.md"
 	@echo "make lint         checkpatch --strict on every patch of the series"
 	@echo "make patches      mail-ready series with cover letter in PATCHES_DIR"
 	@echo "make tree         git tree of the base with the series as commits (edit loop)"
@@ -59,6 +64,9 @@ config-off:
 
 check-base:
 	@VARIANTS=base $(S)/check.sh
+
+bench:
+	@$(S)/bench.sh
 
 lint: deps
 	@$(S)/lint.sh

@@ -234,7 +234,7 @@ static int run_once(struct workload *w, int slot)
 				len / MiB, file, strerror(err));
 			break;
 		}
-		if (ret && slot >= 0)
+		if (ret)
 			w->eagain++;
 		ret = 0;
 		w->pgscan[slot] = du_cg_stat(&w->cg, "pgscan") - scan0;

@@ -38,6 +38,17 @@ static void require_droppable(struct __test_metadata *_metadata)
 		SKIP(return, "no cgroup2 at " CGROOT);
 }
 
+/*
+ * memcg statistics are per-CPU batched and flushed lazily: allow 2 MiB of
+ * difference from the exact value.
+ */
+static int near_mib(long long stat, size_t bytes)
+{
+	long long d = stat - (long long)bytes;
+
+	return d >= -(long long)(2 * MiB) && d <= (long long)(2 * MiB);
+}
+
 /* Sum of a family of /proc/vmstat counters, e.g. pgsteal_anon + _file. */
 static long long node_counter(const char *what)
 {
@@ -84,7 +95,7 @@ TEST_F_TIMEOUT(reclaim, reclaim_accounting, 300)
 {
 	const size_t ask = 200 * MiB, ps = du_page_size();
 	long long cg_steal, cg_scan, node_steal, node_scan, d_cg_steal, d_cg_scan;
-	long long d_node_steal, d_node_scan;
+	long long d_node_steal, d_node_scan, cg_droppable;
 	size_t dropped;
 	int ret, err;
 
@@ -94,6 +105,15 @@ TEST_F_TIMEOUT(reclaim, reclaim_accounting, 300)
 	du_fill(self->cache, self->cache_len, 1);
 	ASSERT_EQ(0UL, du_count_zero_pages(self->cache, self->cache_len));
 
+	/*
+	 * The series counts mapped droppable memory ("droppable" in
+	 * memory.stat); the base kernel has no such key.
+	 */
+	cg_droppable = du_cg_stat(&self->cg, "droppable");
+	if (cg_droppable >= 0)
+		EXPECT_TRUE(near_mib(cg_droppable, self->cache_len))
+			TH_LOG("memory.stat droppable %lld, expected %zu",
+			       cg_droppable, self->cache_len);
 	cg_steal = du_cg_stat(&self->cg, "pgsteal");
 	cg_scan = du_cg_stat(&self->cg, "pgscan");
 	node_steal = node_counter("pgsteal");
@@ -114,6 +134,11 @@ TEST_F_TIMEOUT(reclaim, reclaim_accounting, 300)
 	       d_cg_steal, d_cg_scan, d_node_steal, d_node_scan);
 
 	EXPECT_EQ(0, ret) TH_LOG("memory.reclaim failed: %s", strerror(err));
+	if (cg_droppable >= 0)
+		EXPECT_TRUE(near_mib(du_cg_stat(&self->cg, "droppable"),
+				     self->cache_len - dropped * ps))
+			TH_LOG("memory.stat droppable %lld after dropping %zu pages",
+			       du_cg_stat(&self->cg, "droppable"), dropped);
 	/* Dropped about what was asked for, not everything. */
 	EXPECT_GE(dropped * ps, ask);
 	EXPECT_LE(dropped * ps, ask + RECLAIM_SLACK_MIB * MiB);

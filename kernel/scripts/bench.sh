@@ -1,0 +1,329 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# make bench:  bench.sh
+#
+# Benchmarks MAP_DROPPABLE side by side on several kernels, in one run: for
+# each kernel of BENCH_KERNELS it builds the kernel (build.sh) and
+# selftests/droppable_bench.c against it, boots it under QEMU and runs
+# droppable_bench there; then writes docs/benchmarks.md (a table, the
+# targets, the guest and the kernels) and docs/benchmarks.csv, prints the
+# table, and draws docs/benchmarks.png if gnuplot is installed.
+#
+# Environment:
+#   BENCH_RUNS=5          measured runs per workload (after one warm-up)
+#   BENCH_MIB=256         MiB mapped per run
+#   BENCH_KERNELS="base on"  the kernel variants (base, on, off), in order;
+#                         "base" is the pristine upstream kernel, the others
+#                         are compared with it when it is in the list
+#   BENCH_NOBUILD=1       development knob: do not run build.sh/prepare.sh
+#                         but use the existing $CACHE/build/<variant> trees
+#                         and source trees as they are (e.g. while a build is
+#                         running); the report says so
+#   MEM, CPUS, NODES, ACCEL, BOOT_TIMEOUT: the guest, as for boot.sh
+#
+# A low number never fails the benchmark: it exits non-zero, with a one-line
+# reason, only if a kernel or the benchmark does not build, a guest does not
+# boot or finish, or a workload produces no result.
+. "$(dirname "$0")/common.sh"
+
+S=$REPO/kernel/scripts
+BENCH_RUNS=${BENCH_RUNS:-5}
+BENCH_MIB=${BENCH_MIB:-256}
+BENCH_KERNELS=${BENCH_KERNELS:-base on}
+BENCH_NOBUILD=${BENCH_NOBUILD:-0}
+case $BENCH_RUNS in *[!0-9]*|''|0) die "BENCH_RUNS must be a positive number, got '$BENCH_RUNS'";; esac
+case $BENCH_MIB in *[!0-9]*|''|0|1) die "BENCH_MIB must be a number of MiB >= 2, got '$BENCH_MIB'";; esac
+[ -n "${BENCH_KERNELS// /}" ] || die "BENCH_KERNELS is empty"
+for v in $BENCH_KERNELS; do
+	case $v in on|off|base) ;; *) die "BENCH_KERNELS may hold base, on and off, not '$v'";; esac
+done
+
+WORKLOADS="fault_anon_4k fault_droppable_4k fault_anon_thp fault_droppable_thp
+reclaim_droppable_4k reclaim_lazyfree_4k reclaim_droppable_thp reclaim_lazyfree_thp
+zap_dontneed_4k"
+DOCS=$REPO/docs
+MD=$DOCS/benchmarks.md CSV=$DOCS/benchmarks.csv PNG=$DOCS/benchmarks.png
+KLOG_BAD='WARNING:|BUG:|Bad page|KASAN|UBSAN|Oops|general protection fault|Kernel panic|possible circular locking|inconsistent lock state|suspicious RCU usage|rcu: INFO:|soft lockup|hard LOCKUP'
+
+[ "$BENCH_NOBUILD" = 1 ] || "$S/deps.sh" || exit 1
+
+# Source tree of a variant without prepare.sh (BENCH_NOBUILD=1).
+nobuild_src() {
+	local d
+	if [ "$1" = base ]; then
+		for d in "$CACHE/base/$BASE_VERSION/$BASE_TOPDIR" "$CACHE"/base/*/"$BASE_TOPDIR"; do
+			[ -f "$d/../.extracted" ] && { echo "$d"; return 0; }
+		done
+	else
+		d=$CACHE/src/patched
+		[ -f "$d/.prepared" ] && { echo "$d"; return 0; }
+	fi
+	return 1
+}
+
+declare -A MED MIN MAX NRUN STAT UNAME ACCELS SKIPS
+for v in $BENCH_KERNELS; do
+	if [ "$BENCH_NOBUILD" = 1 ]; then
+		out=$CACHE/build/$v
+		{ [ -f "$out/arch/x86/boot/bzImage" ] && [ -d "$out/hdr/include" ]; } ||
+			die "BENCH_NOBUILD=1: no built kernel '$v' in $out (bzImage and hdr/)"
+		src=$(nobuild_src "$v") || die "BENCH_NOBUILD=1: no source tree for '$v' in $CACHE"
+	else
+		out=$("$S/build.sh" "$v") || die "kernel '$v' did not build"
+		if [ "$v" = base ]; then src=$("$S/prepare.sh" base); else src=$("$S/prepare.sh" patched); fi ||
+			die "the source tree for '$v' could not be prepared"
+	fi
+	bins=$CACHE/tests/$v
+	run_logged "building droppable_bench for '$v'" "$LOGDIR/bench-tests-$v.log" \
+		make -C "$REPO/selftests" KSRC="$src" HDR="$out/hdr" OUT="$bins" "$bins/droppable_bench" ||
+		die "droppable_bench did not build for kernel '$v' (log: $LOGDIR/bench-tests-$v.log)"
+
+	job=$CACHE/job-bench-$v.sh
+	cat >"$job" <<-JOB
+	#!/bin/bash
+	echo "bench: \$(uname -r), $BENCH_RUNS runs x $BENCH_MIB MiB"
+	"$bins/droppable_bench" -r "$BENCH_RUNS" -s "$BENCH_MIB" >"\$SCRATCH/bench.txt"
+	JOB
+	# The boot's output, with the guest's console, is the step's log: its
+	# progress lines show the workload the guest is at.
+	blog=$LOGDIR/bench-$v.log
+	run_logged "benchmarking kernel '$v' in the guest ($BENCH_RUNS runs x $BENCH_MIB MiB)" "$blog" \
+		env SHOW_CONSOLE=1 "$S/boot.sh" "bench-$v" "$out/arch/x86/boot/bzImage" "$job"
+	rc=$?
+	run=$CACHE/run/bench-$v
+	res=$run/bench.txt
+	[ -s "$run/exit-status" ] ||
+		die "the '$v' guest did not finish the benchmark (boot exit $rc; console: $LOGDIR/console-bench-$v.log)"
+	grep -q '^RESULT ' "$res" 2>/dev/null ||
+		die "kernel '$v' produced no RESULT lines (exit $(cat "$run/exit-status"); console: $LOGDIR/console-bench-$v.log)"
+
+	# "booting build/on/arch/x86/boot/bzImage (tcg, 2 CPUs, 2048 MiB, 2 node(s)); ..."
+	ACCELS[$v]=$(sed -n 's/^==> booting .* (\(kvm\|tcg\), \([0-9]*\) CPUs, \([0-9]*\) MiB, \([0-9]*\) node.*/\1 \2 \3 \4/p' "$blog" | head -1)
+	while read -r tag a b c d e f; do
+		case $tag in
+		INFO)	[ "$a" = uname ] && UNAME[$v]=$b ;;
+		RESULT)	MED[$v,$a]=$c MIN[$v,$a]=$d MAX[$v,$a]=$e NRUN[$v,$a]=$f ;;
+		STAT)	STAT[$v,$a,$b]=$c ;;
+		SKIP)	SKIPS[$v,$a]="$b $c $d $e $f" ;;
+		esac
+	done <"$res"
+	for w in $WORKLOADS; do
+		[ -n "${MED[$v,$w]:-}" ] ||
+			die "kernel '$v': workload $w did not run: ${SKIPS[$v,$w]:-no result (see $LOGDIR/console-bench-$v.log)}"
+	done
+	klog=$run/dmesg.txt
+	if [ -s "$klog" ] && grep -Eq "$KLOG_BAD" "$klog"; then
+		warn "the kernel log of the '$v' guest reports problems: $klog"
+		STAT[$v,klog,bad]=1
+	fi
+	say "kernel '$v' (${UNAME[$v]}): $(grep -c '^RESULT ' "$res") results in $res"
+done
+
+# ---- the report --------------------------------------------------------
+
+has() { case " $BENCH_KERNELS " in *" $1 "*) return 0;; esac; return 1; }
+ours=
+for v in $BENCH_KERNELS; do
+	[ "$v" != base ] && [ -z "$ours" ] && ours=$v
+done
+has on && ours=on
+label() { case $1 in base) echo base;; on) echo ours;; off) echo "ours, off";; esac; }
+desc() {
+	case $1 in
+	base) echo "the pristine upstream kernel (Debian $BASE_PKG $BASE_VERSION): VMA-based MAP_DROPPABLE" ;;
+	on) echo "base + this series, CONFIG_MAP_DROPPABLE=y: folio-flag MAP_DROPPABLE" ;;
+	off) echo "base + this series, CONFIG_MAP_DROPPABLE=n" ;;
+	esac
+}
+# ratio A B [DECIMALS]: A / B (two decimals), or "–" if either is missing
+# or B is 0.
+ratio() {
+	awk -v a="${1:-}" -v b="${2:-}" -v d="${3:-2}" 'BEGIN {
+		if (a == "" || b == "" || b + 0 == 0) print "–"; else printf "%.*f\n", d, a / b }'
+}
+fmt() { awk -v x="$1" 'BEGIN { printf (x >= 10 ? "%.1f" : x >= 1 ? "%.2f" : "%.3f"), x }'; }
+# target VALUE MIN: "met" or "not met"
+target() {
+	awk -v a="$1" -v t="$2" 'BEGIN { if (a == "–") print "n/a"; else print (a + 0 >= t ? "met" : "**not met**") }'
+}
+
+mkdir -p "$DOCS"
+{
+	echo "kernel,workload,unit,median,min,max,n"
+	for v in $BENCH_KERNELS; do
+		for w in $WORKLOADS; do
+			echo "$v,$w,GiB/s,${MED[$v,$w]},${MIN[$v,$w]},${MAX[$v,$w]},${NRUN[$v,$w]}"
+		done
+	done
+} >"$CSV"
+
+table() {
+	local v w line sep
+	line="| workload (GiB/s) |" sep="|---|"
+	for v in $BENCH_KERNELS; do
+		line+=" $(label "$v") median [min–max] |" sep+="--:|"
+	done
+	if has base; then
+		for v in $BENCH_KERNELS; do
+			[ "$v" = base ] || { line+=" $(label "$v")/base |" sep+="--:|"; }
+		done
+	fi
+	echo "$line"
+	echo "$sep"
+	for w in $WORKLOADS; do
+		line="| \`$w\` |"
+		for v in $BENCH_KERNELS; do
+			line+=" $(fmt "${MED[$v,$w]}") [$(fmt "${MIN[$v,$w]}")–$(fmt "${MAX[$v,$w]}")] |"
+		done
+		if has base; then
+			for v in $BENCH_KERNELS; do
+				[ "$v" = base ] || line+=" $(ratio "${MED[$v,$w]}" "${MED[base,$w]}") |"
+			done
+		fi
+		echo "$line"
+	done
+}
+
+# One line of the targets: NAME VALUE TARGET [NOTE]
+tline() {
+	echo "| $1 | $2 | ${3:-} | $([ -n "${3:-}" ] && target "$2" "${3#≥ }") |"
+}
+
+targets() {
+	local v k r
+	echo "| ratio | value | target | |"
+	echo "|---|--:|--:|---|"
+	for k in 4k thp; do
+		r=$(ratio "${MED[$ours,fault_droppable_$k]}" "${MED[$ours,fault_anon_$k]}" 3)
+		tline "fault-in $k, $(label "$ours"): droppable / anon" "$r" "≥ 0.99"
+		has base && tline "fault-in $k, base: droppable / anon" \
+			"$(ratio "${MED[base,fault_droppable_$k]}" "${MED[base,fault_anon_$k]}" 3)"
+		r=$(ratio "${MED[$ours,reclaim_droppable_$k]}" "${MED[$ours,reclaim_lazyfree_$k]}" 3)
+		tline "reclaim $k, $(label "$ours"): droppable / lazyfree" "$r" "≥ 1.0"
+		if has base; then
+			tline "reclaim $k, base: droppable / lazyfree" \
+				"$(ratio "${MED[base,reclaim_droppable_$k]}" "${MED[base,reclaim_lazyfree_$k]}" 3)"
+			tline "reclaim $k droppable: $(label "$ours") / base" \
+				"$(ratio "${MED[$ours,reclaim_droppable_$k]}" "${MED[base,reclaim_droppable_$k]}" 3)"
+			tline "reclaim $k: $(label "$ours") droppable / base lazyfree" \
+				"$(ratio "${MED[$ours,reclaim_droppable_$k]}" "${MED[base,reclaim_lazyfree_$k]}" 3)"
+		fi
+	done
+	echo
+	echo "Reclaim accounting (medians per run; \`pgscan\`/\`pgsteal\` from the cgroup's"
+	echo "memory.stat, \`thp_split_pmd\` from /proc/vmstat; EAGAIN: runs whose write to"
+	echo "memory.reclaim failed with EAGAIN, of $BENCH_RUNS; THPs: \`thp_fault_alloc\` while"
+	echo "writing the memory):"
+	echo
+	echo "| kernel | workload | dropped MiB | pgscan | pgsteal | pgscan/pgsteal | THPs | thp_split_pmd | EAGAIN |"
+	echo "|---|---|--:|--:|--:|--:|--:|--:|--:|"
+	for v in $BENCH_KERNELS; do
+		for w in reclaim_droppable_4k reclaim_lazyfree_4k reclaim_droppable_thp reclaim_lazyfree_thp; do
+			echo "| $(label "$v") | \`$w\` | ${STAT[$v,$w,dropped_mib]:-–} |" \
+				"${STAT[$v,$w,pgscan]:-–} | ${STAT[$v,$w,pgsteal]:-–} |" \
+				"$(ratio "${STAT[$v,$w,pgscan]:-}" "${STAT[$v,$w,pgsteal]:-}") |" \
+				"${STAT[$v,$w,thp_fault_alloc]:-–} | ${STAT[$v,$w,thp_split_pmd]:-–} | ${STAT[$v,$w,reclaim_eagain_runs]:-–} |"
+		done
+	done
+}
+
+cmd="make bench BENCH_RUNS=$BENCH_RUNS BENCH_MIB=$BENCH_MIB"
+[ "$BENCH_KERNELS" = "base on" ] || cmd+=" BENCH_KERNELS='$BENCH_KERNELS'"
+[ "$BENCH_NOBUILD" = 1 ] && cmd+=" BENCH_NOBUILD=1"
+first=${BENCH_KERNELS%% *}
+read -r accel cpus mem nodes <<<"${ACCELS[$first]:-? ? ? ?}"
+cpu_model=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
+
+rm -f "$PNG"
+chart=
+if command -v gnuplot >/dev/null; then
+	dat=$CACHE/bench/chart.dat
+	mkdir -p "${dat%/*}"
+	{
+		echo "workload $BENCH_KERNELS"
+		for w in $WORKLOADS; do
+			line=$w
+			for v in $BENCH_KERNELS; do line+=" ${MED[$v,$w]}"; done
+			echo "$line"
+		done
+	} >"$dat"
+	ncol=$(($(echo "$BENCH_KERNELS" | wc -w) + 1))
+	term=png
+	gnuplot -e 'set terminal' 2>&1 | grep -qw pngcairo && term=pngcairo
+	if gnuplot >"$LOGDIR/bench-gnuplot.log" 2>&1 <<-GP
+	set terminal $term size 1000,560 noenhanced
+	set output "$PNG"
+	set title "MAP_DROPPABLE benchmark, median of $BENCH_RUNS, $BENCH_MIB MiB ($accel guest)"
+	set ylabel "GiB/s (log scale)"
+	set logscale y
+	set style data histograms
+	set style histogram clustered gap 1
+	set style fill solid 0.8 border -1
+	set xtics rotate by -30
+	set key top left autotitle columnheader
+	set grid ytics
+	plot for [i=2:$ncol] "$dat" using i:xtic(1)
+	GP
+	then
+		chart=1
+	else
+		warn "gnuplot failed, no chart (log: $LOGDIR/bench-gnuplot.log)"
+		rm -f "$PNG"
+	fi
+fi
+
+{
+	echo "# Benchmarks"
+	echo
+	echo "<!-- Generated by \`make bench\` (kernel/scripts/bench.sh); do not edit. -->"
+	echo
+	echo "How fast droppable memory is faulted in and dropped, next to the same"
+	echo "kernel's plain anonymous memory and MADV_FREE'd (lazyfree) memory, on the"
+	echo "pristine upstream kernel (\`base\`, VMA-based MAP_DROPPABLE) and on this"
+	echo "series (\`ours\`), each booted in the same QEMU guest in one run."
+	echo "\`selftests/droppable_bench\` runs every workload once as a warm-up and then"
+	echo "$BENCH_RUNS times, each workload in a fresh memory cgroup, the droppable"
+	echo "workload and its baseline alternately; it times only the operation itself"
+	echo "(CLOCK_MONOTONIC): the first-touch write of every page of a fresh mapping"
+	echo "(\`fault_*\`), the write of \"${BENCH_MIB}M\" to the cgroup's \`memory.reclaim\` after"
+	echo "writing every page (\`reclaim_*\`; throughput = bytes that read back as zero"
+	echo "afterwards / time, so memory that is not dropped does not count), and"
+	echo "MADV_DONTNEED of written anonymous memory (\`zap_dontneed_4k\`, the floor)."
+	echo "\`_thp\` workloads use 2 MiB aligned MADV_HUGEPAGE memory.  The guest has no"
+	echo "swap.  Under software emulation (TCG) absolute figures mean little; the"
+	echo "ratios between workloads of one boot, and between the kernels, do."
+	echo "Numbers are reported, never asserted."
+	echo
+	echo "- Date: $(date -u '+%Y-%m-%d %H:%M UTC')"
+	echo "- Command: \`$cmd\`"
+	echo "- Guest: QEMU, accelerator $accel, $cpus vCPUs, $mem MiB, $nodes NUMA node(s)"
+	echo "- Host CPU: ${cpu_model:-unknown}, $(nproc) CPUs"
+	echo "- Each run maps $BENCH_MIB MiB; median [min–max] of $BENCH_RUNS runs, GiB = 2^30 bytes"
+	for v in $BENCH_KERNELS; do
+		k=""
+		[ -n "${STAT[$v,klog,bad]:-}" ] && k=" (its kernel log reports problems: see \`$CACHE/run/bench-$v/dmesg.txt\`)"
+		echo "- Kernel \`$v\` ($(label "$v")): \`${UNAME[$v]}\`, $(desc "$v")$k"
+		[ "${ACCELS[$v]}" = "${ACCELS[$first]}" ] ||
+			echo "  (booted as: ${ACCELS[$v]:-unknown})"
+	done
+	echo
+	echo "## Results"
+	echo
+	table
+	echo
+	[ -n "$chart" ] && { echo "![medians](benchmarks.png)"; echo; }
+	echo "The same numbers: [benchmarks.csv](benchmarks.csv)."
+	echo
+	echo "## Targets"
+	echo
+	echo "Fault-in of droppable memory as fast as plain anonymous memory; dropping"
+	echo "written droppable memory through memory.reclaim at least as fast as the"
+	echo "same kernel reclaims clean MADV_FREE'd memory."
+	echo
+	targets
+} >"$MD"
+
+echo
+table
+echo
+say "wrote $MD and $CSV${chart:+ and $PNG}"
