@@ -11,14 +11,7 @@
  * (reclaim_accounting), lowering memory.max by a little wipes the whole
  * droppable cache (proportional_*), and dirty droppable THPs are PMD-split
  * before they are dropped (thp_dropped_whole).
- *
- * The proportional tests keep their memory on one NUMA node: cgroup reclaim
- * asks each node's LRUs for the whole shortfall (shrink_zones() does not stop
- * between nodes), so memory spread over two nodes is reclaimed up to twice
- * over, droppable or MADV_FREE'd alike.  That is generic NUMA behaviour,
- * not what these tests measure.
  */
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include "kselftest_harness.h"
 #include "droppable_util.h"
@@ -174,17 +167,6 @@ TEST_F_TIMEOUT(reclaim, reclaim_accounting, 300)
 	EXPECT_LE(d_cg_scan * 10, d_cg_steal * 12);
 }
 
-#define MPOL_BIND_MODE	2
-
-/* Allocate only from node 0 from now on (this test process only). */
-static int bind_node0(void)
-{
-	unsigned long mask = 1;
-
-	return syscall(SYS_set_mempolicy, MPOL_BIND_MODE, &mask,
-		       sizeof(mask) * 8);
-}
-
 static int set_mglru(int on)
 {
 	if (access("/sys/kernel/mm/lru_gen/enabled", W_OK))
@@ -219,7 +201,6 @@ static void proportional(struct __test_metadata *_metadata,
 		SKIP(return, "MGLRU not available (CONFIG_LRU_GEN)");
 	ASSERT_EQ(0, du_swap_on(1024));
 	self->swap = 1;
-	ASSERT_EQ(0, bind_node0()) TH_LOG("set_mempolicy: %s", strerror(errno));
 
 	self->cache_len = CACHE_MIB * MiB;
 	self->cache = du_map_droppable(self->cache_len);
@@ -317,10 +298,11 @@ TEST_F_TIMEOUT(prop, no_swap_first, 900)
 }
 
 /*
- * Open item: with MGLRU, once droppable memory is down to its two youngest
- * generations (about 70 MiB of 256 MiB left), reclaim reaches priority 0
- * and swaps about 10 MiB of anonymous memory out before it ages them.
- * Reported as an expected failure until that is fixed; docs/design.rst.
+ * Open item: with MGLRU, memcg reclaim still swaps some anonymous memory out
+ * while droppable memory is resident (measured: 0.1 to 22 MiB over the
+ * run, with 84 to 238 MiB of droppable memory left; on one NUMA node only
+ * at the last step).  Reported as an expected failure until that is fixed;
+ * see docs/design.rst.  The per-step drops are asserted for MGLRU too.
  */
 XFAIL_ADD(prop, mglru, no_swap_first);
 
