@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # make check:  check.sh
 #
-# Builds each kernel variant of $VARIANTS (default: on) and the test suite
+# Builds each kernel variant of $VARIANTS (default: on off) and the test suite
 # against it, runs the host-side tests of the build machinery once, boots each
 # variant under QEMU and runs selftests/run-in-guest.sh there, then scans the
 # guest's kernel log for WARN/BUG/bad-page/lockdep/RCU-stall reports.  Prints
@@ -10,7 +10,7 @@
 # failure.  FILTER=<regex> runs only the matching tests.
 . "$(dirname "$0")/common.sh"
 
-VARIANTS=${VARIANTS:-on}
+VARIANTS=${VARIANTS:-on off}
 FILTER=${FILTER:-.}
 S=$REPO/kernel/scripts
 pass=0 fail=0 skip=0
