@@ -86,7 +86,7 @@ hash_inputs() {
 			# another path must give the same stamp.
 			echo "$(sha256sum <"$p" | cut -d' ' -f1) ${p##*/}"
 		else
-			echo "absent $p"
+			echo "absent ${p##*/}"
 		fi
 	done | sha256sum | cut -d' ' -f1
 }
