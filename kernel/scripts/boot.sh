@@ -74,7 +74,7 @@ qemu_cmd() { # ACCEL CONSOLE_APPEND...
 		-fsdev "local,id=scratch,path=$scratch,security_model=none" \
 		-device "virtio-9p-pci,fsdev=scratch,mount_tag=scratch"
 }
-CMDLINE="console=ttyS0 root=/dev/root rootfstype=9p rootflags=trans=virtio,version=9p2000.L,msize=262144 ro init=$REPO/kernel/scripts/guest-init.sh panic=-1 loglevel=4 mminit_loglevel=4 ${KCMDLINE_EXTRA:-}"
+CMDLINE="console=ttyS0 root=/dev/root rootfstype=9p rootflags=trans=virtio,version=9p2000.L,msize=262144 ro init=$REPO/kernel/scripts/guest-init.sh droppable_repo=$REPO droppable_cache=$CACHE panic=-1 loglevel=4 mminit_loglevel=4 ${KCMDLINE_EXTRA:-}"
 
 # Decide the accelerator: KVM only if a bounded probe boot reaches init.
 if [ "$ACCEL" = auto ]; then

@@ -14,8 +14,22 @@ mount -t devtmpfs devtmpfs /dev 2>/dev/null
 mkdir -p /dev/pts /dev/shm
 mount -t devpts devpts /dev/pts
 mount -t tmpfs -o mode=1777 tmpfs /dev/shm
-mount -t tmpfs -o mode=1777 tmpfs /tmp
 mount -t tmpfs -o mode=755 tmpfs /run
+# The guest's /tmp is its own tmpfs.  The repository and the cache may live
+# under the host's /tmp (a CI clone, say): keep them reachable at the same
+# paths.  boot.sh passes them on the kernel command line, which hands
+# unknown name=value parameters to init as environment variables.
+mkdir -p /run/host-tmp
+mount --bind /tmp /run/host-tmp
+mount -t tmpfs -o mode=1777 tmpfs /tmp
+for d in "${droppable_repo:-}" "${droppable_cache:-}"; do
+	case $d in
+	/tmp/?*)
+		mkdir -p "$d"
+		mount --bind "/run/host-tmp/${d#/tmp/}" "$d" ||
+			echo "guest-init: cannot reach the host's $d" >&2 ;;
+	esac
+done
 mount -t cgroup2 cgroup2 /sys/fs/cgroup
 mount -t tracefs tracefs /sys/kernel/tracing
 mount -t debugfs debugfs /sys/kernel/debug
