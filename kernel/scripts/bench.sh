@@ -43,7 +43,6 @@ reclaim_droppable_4k reclaim_lazyfree_4k reclaim_droppable_thp reclaim_lazyfree_
 zap_dontneed_4k"
 DOCS=$REPO/docs
 MD=$DOCS/benchmarks.md CSV=$DOCS/benchmarks.csv PNG=$DOCS/benchmarks.png
-KLOG_BAD='WARNING:|BUG:|Bad page|KASAN|UBSAN|Oops|general protection fault|Kernel panic|possible circular locking|inconsistent lock state|suspicious RCU usage|rcu: INFO:|soft lockup|hard LOCKUP'
 
 [ "$BENCH_NOBUILD" = 1 ] || "$S/deps.sh" || exit 1
 
@@ -70,8 +69,7 @@ for v in $BENCH_KERNELS; do
 		src=$(nobuild_src "$v") || die "BENCH_NOBUILD=1: no source tree for '$v' in $CACHE"
 	else
 		out=$("$S/build.sh" "$v") || die "kernel '$v' did not build"
-		if [ "$v" = base ]; then src=$("$S/prepare.sh" base); else src=$("$S/prepare.sh" patched); fi ||
-			die "the source tree for '$v' could not be prepared"
+		src=$(variant_src "$v") || die "the source tree for '$v' could not be prepared"
 	fi
 	bins=$CACHE/tests/$v
 	run_logged "building droppable_bench for '$v'" "$LOGDIR/bench-tests-$v.log" \

@@ -23,17 +23,12 @@ add_counts() { # PASS FAIL SKIP WHAT
 
 "$S/deps.sh" || exit 1
 
-# The kernel log must not report any of these after the tests.
-KLOG_BAD='WARNING:|BUG:|Bad page|KASAN|UBSAN|Oops|general protection fault|Kernel panic|possible circular locking|possible recursive locking|inconsistent lock state|suspicious RCU usage|rcu: INFO:|self-detected stall|detected stalls on CPUs|hung_task|soft lockup|hard LOCKUP'
-
 first=1
 for v in $VARIANTS; do
 	case $v in on|off|base) ;; *) die "VARIANTS may hold on, off and base, not '$v'";; esac
 	out=$("$S/build.sh" "$v") || { add_counts 0 1 0 "build of kernel '$v'"; continue; }
-	if [ "$v" = base ]; then src=$("$S/prepare.sh" base); else src=$("$S/prepare.sh" patched); fi
 	bins=$CACHE/tests/$v
-	if ! run_logged "building the test suite for '$v'" "$LOGDIR/tests-$v.log" \
-		make -C "$REPO/selftests" KSRC="$src" HDR="$out/hdr" OUT="$bins"; then
+	if ! build_tests "$v" "$out" "$LOGDIR/tests-$v.log"; then
 		add_counts 0 1 0 "build of the tests for '$v'"
 		continue
 	fi

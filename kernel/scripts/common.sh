@@ -105,3 +105,28 @@ series_patches() {
 		echo "$REPO/kernel/series/$name"
 	done
 }
+
+# What a guest's kernel log must not report: one list for every script
+# that boots a guest (make check, make bench).
+KLOG_BAD='WARNING:|BUG:|Bad page|KASAN|UBSAN|Oops|general protection fault|Kernel panic|possible circular locking|possible recursive locking|inconsistent lock state|suspicious RCU usage|rcu: INFO:|self-detected stall|detected stalls on CPUs|hung_task|soft lockup|hard LOCKUP'
+
+# variant_src VARIANT: the source tree a kernel variant is built from (the
+# pristine base for 'base', the patched tree otherwise), prepared if needed.
+variant_src() {
+	if [ "$1" = base ]; then
+		"$REPO/kernel/scripts/prepare.sh" base
+	else
+		"$REPO/kernel/scripts/prepare.sh" patched
+	fi
+}
+
+# build_tests VARIANT BUILDDIR LOG [TARGET...]: the test programs for a
+# kernel variant, against its uapi headers, into $CACHE/tests/VARIANT.
+build_tests() {
+	local v=$1 out=$2 log=$3 src
+	shift 3
+	src=$(variant_src "$v") || return 1
+	run_logged "building the test programs for '$v'" "$log" \
+		make -C "$REPO/selftests" KSRC="$src" HDR="$out/hdr" \
+		OUT="$CACHE/tests/$v" "$@"
+}

@@ -11,10 +11,8 @@ VARIANT=${VARIANT:-on}
 S=$REPO/kernel/scripts
 "$S/deps.sh" || exit 1
 out=$("$S/build.sh" "$VARIANT") || exit 1
-if [ "$VARIANT" = base ]; then src=$("$S/prepare.sh" base); else src=$("$S/prepare.sh" patched); fi
 bins=$CACHE/tests/$VARIANT
-run_logged "building the test programs for '$VARIANT'" "$LOGDIR/tests-$VARIANT.log" \
-	make -C "$REPO/selftests" KSRC="$src" HDR="$out/hdr" OUT="$bins" || exit 1
+build_tests "$VARIANT" "$out" "$LOGDIR/tests-$VARIANT.log" || exit 1
 
 job=$CACHE/job-$mode-$VARIANT.sh
 case $mode in
