@@ -15,7 +15,7 @@ NODES ?= 2
 ACCEL ?= auto
 BOOT_TIMEOUT ?= 2400
 PATCHES_DIR ?= $(CACHE)/outgoing
-BENCH_RUNS ?= 5
+BENCH_RUNS ?= 11
 BENCH_MIB ?= 256
 BENCH_KERNELS ?= base on
 FORCE ?=
@@ -25,8 +25,8 @@ export CACHE V VARIANT VARIANTS FILTER MEM CPUS NODES ACCEL BOOT_TIMEOUT \
 
 S := kernel/scripts
 
-.PHONY: help deps build run shell check config-off check-base bench lint patches \
-	tree export docs clean distclean
+.PHONY: help deps build run shell check config-off check-base bench lint bisect \
+	patches tree export docs clean distclean
 
 help:
 	@echo "make run          build, boot in QEMU, show droppable memory being dropped"
@@ -36,6 +36,7 @@ help:
 	@echo "make check-base   run the suite on the pristine base kernel (expected failures)"
 	@echo "make bench        fault-in and drop throughput, base vs ours -> docs/benchmarks.md"
 	@echo "make lint         checkpatch --strict on every patch of the series"
+	@echo "make bisect       build the kernel after every patch of the series (~1 h)"
 	@echo "make patches      mail-ready series with cover letter in PATCHES_DIR"
 	@echo "make tree         git tree of the base with the series as commits (edit loop)"
 	@echo "make export       write the edit tree's commits back to kernel/series"
@@ -71,6 +72,9 @@ bench:
 lint: deps
 	@$(S)/lint.sh
 
+bisect: deps
+	@$(S)/bisect.sh
+
 patches: deps
 	@$(S)/patches.sh $(PATCHES_DIR)
 
@@ -87,7 +91,8 @@ docs/%.svg: docs/%.dot
 	dot -Tsvg $< -o $@
 
 clean:
-	rm -rf $(CACHE)/build $(CACHE)/src $(CACHE)/run $(CACHE)/tests $(CACHE)/lint
+	rm -rf $(CACHE)/build $(CACHE)/src $(CACHE)/run $(CACHE)/tests $(CACHE)/lint \
+		$(CACHE)/bisect
 
 distclean:
 	rm -rf $(CACHE)

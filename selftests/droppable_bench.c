@@ -2,7 +2,10 @@
 /*
  * Benchmark of MAP_DROPPABLE against its baselines on the same kernel:
  *
- *   droppable_bench [-r runs] [-s size_mib]      (defaults: 5 runs, 256 MiB)
+ *   droppable_bench [-r runs] [-s size_mib] [-w pattern]
+ *
+ * (defaults: 5 runs, 256 MiB, every workload; -w takes a shell pattern of
+ * workload names, e.g. 'fault_*_4k', and may be given more than once).
  *
  * Workloads, each run 1 + runs times (the first run is a warm-up and is
  * discarded) in a fresh memory cgroup of its own.  The two workloads of a
@@ -33,6 +36,7 @@
  * Numbers are never judged here.  Exit status: 0 if every workload ran, 4 if
  * some could not run here (no cgroup v2, no MAP_DROPPABLE), 1 on an error.
  */
+#include <fnmatch.h>
 #include <getopt.h>
 #include <time.h>
 #include <sys/utsname.h>
@@ -60,6 +64,7 @@ struct workload {
 	int eagain;
 	const char *skip;
 	int failed;
+	int unselected;		/* not chosen by -w: neither run nor reported */
 };
 
 static struct workload wl[] = {
@@ -291,7 +296,7 @@ static void run_group(int group, int runs)
 
 	for (i = 0; i < NR_WL; i++) {
 		w = &wl[i];
-		if (w->group != group || w->skip)
+		if (w->group != group || w->unselected || w->skip)
 			continue;
 		if (have_cgroup) {
 			snprintf(name, sizeof(name), "droppable_bench-%s", w->name);
@@ -305,7 +310,8 @@ static void run_group(int group, int runs)
 	for (r = -1; r < runs; r++) {
 		for (i = 0; i < NR_WL; i++) {
 			w = &wl[i];
-			if (w->group != group || w->skip || w->failed)
+			if (w->group != group || w->unselected || w->skip ||
+			    w->failed)
 				continue;
 			if (have_cgroup && cg_switch(w->cg.path)) {
 				w->failed = 1;
@@ -327,7 +333,7 @@ static void run_group(int group, int runs)
 	}
 	for (i = 0; i < NR_WL; i++) {
 		w = &wl[i];
-		if (w->group != group)
+		if (w->group != group || w->unselected)
 			continue;
 		if (have_cgroup)
 			du_cgroup_leave(&w->cg);
@@ -337,9 +343,10 @@ static void run_group(int group, int runs)
 
 static void usage(const char *argv0)
 {
-	fprintf(stderr, "usage: %s [-r runs] [-s size_mib]\n"
+	fprintf(stderr, "usage: %s [-r runs] [-s size_mib] [-w pattern]...\n"
 		"  -r runs      measured runs per workload, after one warm-up (default 5, max %d)\n"
-		"  -s size_mib  MiB mapped per run (default 256, at least 2)\n",
+		"  -s size_mib  MiB mapped per run (default 256, at least 2)\n"
+		"  -w pattern   run only the workloads whose name matches (shell pattern)\n",
 		argv0, MAX_RUNS);
 	exit(1);
 }
@@ -348,18 +355,24 @@ int main(int argc, char **argv)
 {
 	char thp_orig[128] = "", *b, *e;
 	struct utsname u;
-	int runs = 5, c, skipped = 0, failed = 0, ds;
+	int runs = 5, c, skipped = 0, failed = 0, ds, nr_pat = 0;
+	const char *pat[NR_WL];
 	long mib = 256;
 	size_t i;
 	FILE *f;
 
-	while ((c = getopt(argc, argv, "r:s:h")) != -1) {
+	while ((c = getopt(argc, argv, "r:s:w:h")) != -1) {
 		switch (c) {
 		case 'r':
 			runs = atoi(optarg);
 			break;
 		case 's':
 			mib = atol(optarg);
+			break;
+		case 'w':
+			if (nr_pat == NR_WL)
+				usage(argv[0]);
+			pat[nr_pat++] = optarg;
 			break;
 		default:
 			usage(argv[0]);
@@ -369,6 +382,23 @@ int main(int argc, char **argv)
 		usage(argv[0]);
 	size = mib * MiB;
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (nr_pat) {
+		int any = 0, k;
+
+		for (i = 0; i < NR_WL; i++) {
+			for (k = 0; k < nr_pat; k++)
+				if (!fnmatch(pat[k], wl[i].name, 0))
+					break;
+			if (k == nr_pat)
+				wl[i].unselected = 1;
+			else
+				any = 1;
+		}
+		if (!any) {
+			fprintf(stderr, "droppable_bench: no workload matches -w\n");
+			return 1;
+		}
+	}
 
 	uname(&u);
 	printf("INFO uname %s\n", u.release);
@@ -433,6 +463,9 @@ int main(int argc, char **argv)
 
 	for (i = 0; i < NR_WL; i++) {
 		struct workload *w = &wl[i];
+
+		if (w->unselected)
+			continue;
 
 		if (w->thp && !w->skip && !w->failed && w->n &&
 		    median_ll(w->thp_alloc, w->n) == 0)

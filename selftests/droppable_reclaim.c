@@ -297,15 +297,6 @@ TEST_F_TIMEOUT(prop, no_swap_first, 900)
 	proportional(_metadata, &self->r, variant->mglru, 1);
 }
 
-/*
- * Open item: with MGLRU, memcg reclaim still swaps some anonymous memory out
- * while droppable memory is resident (measured: 0.1 to 22 MiB over the
- * run, with 84 to 238 MiB of droppable memory left; on one NUMA node only
- * at the last step).  Reported as an expected failure until that is fixed;
- * see docs/design.rst.  The per-step drops are asserted for MGLRU too.
- */
-XFAIL_ADD(prop, mglru, no_swap_first);
-
 /* Written droppable THPs are dropped by reclaim without splitting the PMD. */
 TEST_F_TIMEOUT(reclaim, thp_dropped_whole, 300)
 {

@@ -126,6 +126,26 @@ static inline long long du_read_key(const char *path, const char *key)
 	return ret;
 }
 
+/*
+ * Read a small file into @buf as a NUL-terminated string (at most
+ * @size - 1 bytes).  Returns 0, or -1 with errno set if it cannot be opened.
+ */
+static inline int du_read_file(const char *path, char *buf, size_t size)
+{
+	size_t off = 0;
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return -1;
+	while (off < size - 1 && (n = read(fd, buf + off, size - 1 - off)) > 0)
+		off += n;
+	close(fd);
+	buf[off] = '\0';
+	return 0;
+}
+
 static inline long long du_vmstat(const char *key)
 {
 	return du_read_key("/proc/vmstat", key);
@@ -150,21 +170,30 @@ struct du_cgroup {
 };
 
 /*
+ * Move the calling process into the cgroup directory @dir (CGROOT to go
+ * back to the root).  Returns 0, or -1 with errno set.
+ */
+static inline int du_cgroup_join(const char *dir)
+{
+	char procs[300];
+
+	snprintf(procs, sizeof(procs), "%s/cgroup.procs", dir);
+	return du_write_file(procs, "%d", getpid());
+}
+
+/*
  * Create a memory cgroup CGROOT/<name>-<pid> and move the calling process
  * into it.  Returns 0, or -1 with a message on stderr.
  */
 static inline int du_cgroup_enter(struct du_cgroup *cg, const char *name)
 {
-	char procs[300];
-
 	du_write_file(CGROOT "/cgroup.subtree_control", "+memory");
 	snprintf(cg->path, sizeof(cg->path), CGROOT "/%s-%d", name, getpid());
 	if (mkdir(cg->path, 0755) && errno != EEXIST) {
 		fprintf(stderr, "mkdir %s: %s\n", cg->path, strerror(errno));
 		return -1;
 	}
-	snprintf(procs, sizeof(procs), "%s/cgroup.procs", cg->path);
-	if (du_write_file(procs, "%d", getpid())) {
+	if (du_cgroup_join(cg->path)) {
 		fprintf(stderr, "enter %s: %s\n", cg->path, strerror(errno));
 		return -1;
 	}
@@ -176,7 +205,7 @@ static inline void du_cgroup_leave(struct du_cgroup *cg)
 {
 	if (!cg->path[0])
 		return;
-	du_write_file(CGROOT "/cgroup.procs", "%d", getpid());
+	du_cgroup_join(CGROOT);
 	rmdir(cg->path);
 	cg->path[0] = 0;
 }

@@ -10,7 +10,7 @@
 # table, and draws docs/benchmarks.png if gnuplot is installed.
 #
 # Environment:
-#   BENCH_RUNS=5          measured runs per workload (after one warm-up)
+#   BENCH_RUNS=11         measured runs per workload (after one warm-up)
 #   BENCH_MIB=256         MiB mapped per run
 #   BENCH_KERNELS="base on"  the kernel variants (base, on, off), in order;
 #                         "base" is the pristine upstream kernel, the others
@@ -27,7 +27,7 @@
 . "$(dirname "$0")/common.sh"
 
 S=$REPO/kernel/scripts
-BENCH_RUNS=${BENCH_RUNS:-5}
+BENCH_RUNS=${BENCH_RUNS:-11}
 BENCH_MIB=${BENCH_MIB:-256}
 BENCH_KERNELS=${BENCH_KERNELS:-base on}
 BENCH_NOBUILD=${BENCH_NOBUILD:-0}

@@ -31,6 +31,14 @@ for d in "${droppable_repo:-}" "${droppable_cache:-}"; do
 	esac
 done
 mount -t cgroup2 cgroup2 /sys/fs/cgroup
+# The first memory cgroup flips the memcg static keys, i.e. live-patches
+# hot allocator code.  Under TCG a vCPU that runs that code while it is
+# patched has been seen to take a stray int3 ("Oops: int3" in
+# kmem_cache_alloc_noprof, from the tests' first mkdir).  Flip them here,
+# while nothing else runs, and keep the cgroup so that they stay on.
+if echo +memory >/sys/fs/cgroup/cgroup.subtree_control; then
+	mkdir -p /sys/fs/cgroup/guest-init
+fi
 mount -t tracefs tracefs /sys/kernel/tracing
 mount -t debugfs debugfs /sys/kernel/debug
 mkdir -p /run/scratch
