@@ -33,6 +33,10 @@
  *   RESULT <workload> GiB/s <median> <min> <max> <n>
  *   STAT <workload> <key> <value>        (medians over the measured runs)
  *   SKIP <workload> <reason>
+ *   PAIR <droppable> <baseline> <median> <min> <max> <n>
+ *                                        the ratio droppable/baseline of
+ *                                        each pair of runs made back to
+ *                                        back (paired: drift cancels)
  * Numbers are never judged here.  Exit status: 0 if every workload ran, 4 if
  * some could not run here (no cgroup v2, no MAP_DROPPABLE), 1 on an error.
  */
@@ -255,6 +259,42 @@ static int run_once(struct workload *w, int slot)
 	return ret;
 }
 
+/*
+ * For a group of one droppable workload and its baseline: the median of
+ * the ratios of their runs made back to back.  Emulation drift (other load
+ * on the host, a vCPU descheduled) moves both runs of a pair alike, so
+ * this is steadier than the ratio of the two medians.
+ */
+static void report_pair(int group)
+{
+	struct workload *d = NULL, *b = NULL;
+	double ratio[MAX_RUNS], med, min, max;
+	size_t i;
+	int r, n = 0;
+
+	for (i = 0; i < NR_WL; i++) {
+		struct workload *w = &wl[i];
+
+		if (w->group != group || w->unselected)
+			continue;
+		if (w->skip || w->failed || !w->n)
+			return;
+		if (w->droppable)
+			d = w;
+		else
+			b = w;
+	}
+	if (!d || !b || d->n != b->n)
+		return;
+	for (r = 0; r < d->n; r++)
+		if (b->gibs[r] > 0)
+			ratio[n++] = d->gibs[r] / b->gibs[r];
+	if (!n)
+		return;
+	med = median_d(ratio, n, &min, &max);
+	printf("PAIR %s %s %.4f %.4f %.4f %d\n", d->name, b->name, med, min, max, n);
+}
+
 static void report(struct workload *w)
 {
 	double med, min, max;
@@ -339,6 +379,7 @@ static void run_group(int group, int runs)
 			du_cgroup_leave(&w->cg);
 		report(w);
 	}
+	report_pair(group);
 }
 
 static void usage(const char *argv0)

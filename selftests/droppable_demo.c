@@ -22,29 +22,14 @@
  * Exit status: 0 success, 1 error (corrupted data, a failed system call, the
  * worker killed), 4 (KSFT_SKIP) when the kernel has no MAP_DROPPABLE.
  */
-#include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
 #include <stdbool.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
-#include <sys/types.h>
 #include <sys/wait.h>
-#include <unistd.h>
 
 #include "kselftest.h"
+#include "droppable_util.h"
 
-#ifndef MAP_DROPPABLE
-#define MAP_DROPPABLE	0x08
-#endif
-
-#define CGROUP_ROOT	"/sys/fs/cgroup"
-#define CGROUP_DIR	CGROUP_ROOT "/droppable_demo"
-#define MiB		(1024UL * 1024UL)
+#define CGROUP_DIR	CGROOT "/droppable_demo"
 #define CHUNK_MiB	32UL
 /* Room left under the limit for the worker itself (binary, libc, stacks). */
 #define HEADROOM_MiB	64UL
@@ -53,75 +38,16 @@
 static size_t page_sz;
 
 /* ------------------------------------------------------------------ */
-/* cgroup file helpers                                                 */
+/* cgroup files                                                        */
 /* ------------------------------------------------------------------ */
-
-static int write_file(const char *path, const char *s)
-{
-	ssize_t len = (ssize_t)strlen(s), ret;
-	int fd, err;
-
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	ret = write(fd, s, len);
-	err = errno;
-	close(fd);
-	if (ret == len)
-		return 0;
-	return ret < 0 ? -err : -EIO;
-}
-
-/* Read a whole (small) file into @buf as a string; returns 0 or -errno. */
-static int read_file(const char *path, char *buf, size_t size)
-{
-	size_t off = 0;
-	ssize_t n;
-	int fd;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	while (off < size - 1 && (n = read(fd, buf + off, size - 1 - off)) > 0)
-		off += n;
-	close(fd);
-	buf[off] = '\0';
-	return 0;
-}
-
-/* A "key value" entry of a flat-keyed cgroup file, or -1 if absent. */
-static long long keyed_value(const char *text, const char *key)
-{
-	size_t klen = strlen(key);
-	const char *p = text;
-
-	while (p && *p) {
-		if (!strncmp(p, key, klen) && p[klen] == ' ')
-			return strtoll(p + klen + 1, NULL, 10);
-		p = strchr(p, '\n');
-		if (p)
-			p++;
-	}
-	return -1;
-}
-
-static long long cg_keyed(const char *file, const char *key)
-{
-	char path[256], buf[8192];
-
-	snprintf(path, sizeof(path), CGROUP_DIR "/%s", file);
-	if (read_file(path, buf, sizeof(buf)))
-		return -1;
-	return keyed_value(buf, key);
-}
 
 static long cg_current_mib(void)
 {
-	char buf[64];
+	long long cur = du_read_num(CGROUP_DIR "/memory.current");
 
-	if (read_file(CGROUP_DIR "/memory.current", buf, sizeof(buf)))
+	if (cur < 0)
 		return -1;
-	return (long)((strtoull(buf, NULL, 10) + MiB / 2) / MiB);
+	return (long)((cur + MiB / 2) / MiB);
 }
 
 /* ------------------------------------------------------------------ */
@@ -138,6 +64,8 @@ struct counter {
 static struct counter counters[] = {
 	{ "memory.stat",   "pgscan",                   true,  -1 },
 	{ "memory.stat",   "pgsteal",                  true,  -1 },
+	{ "memory.stat",   "droppable_drop",           true,  -1 },
+	{ "memory.stat",   "droppable_keep",           false, -1 },
 	{ "memory.stat",   "pglazyfreed",              true,  -1 },
 	{ "memory.stat",   "pgactivate",               false, -1 },
 	{ "memory.stat",   "workingset_refault_anon",  false, -1 },
@@ -157,18 +85,11 @@ static struct counter counters[] = {
 /* Fill @cur with the current value of every counter (-1 if absent). */
 static void counters_read(long long *cur)
 {
-	char stat[8192], events[1024];
-	bool have_stat, have_events;
+	char path[256];
 
-	have_stat = !read_file(CGROUP_DIR "/memory.stat", stat, sizeof(stat));
-	have_events = !read_file(CGROUP_DIR "/memory.events", events, sizeof(events));
 	for (size_t i = 0; i < NR_COUNTERS; i++) {
-		bool is_stat = !strcmp(counters[i].file, "memory.stat");
-
-		if (is_stat ? have_stat : have_events)
-			cur[i] = keyed_value(is_stat ? stat : events, counters[i].key);
-		else
-			cur[i] = -1;
+		snprintf(path, sizeof(path), CGROUP_DIR "/%s", counters[i].file);
+		cur[i] = du_read_key(path, counters[i].key);
 	}
 }
 
@@ -306,20 +227,16 @@ static int worker(unsigned long cache_mib, unsigned long anon_mib)
 	size_t dropped_seen, refilled = 0, corrupt_max = 0;
 	long long oom_kills = 0;
 	struct census c;
-	char pid[32], *cache;
+	char *cache;
 	char **chunks;
-	int ret;
 
-	snprintf(pid, sizeof(pid), "%d", getpid());
-	ret = write_file(CGROUP_DIR "/cgroup.procs", pid);
-	if (ret) {
-		printf("error: cannot join " CGROUP_DIR ": %s\n", strerror(-ret));
+	if (du_cgroup_join(CGROUP_DIR)) {
+		printf("error: cannot join " CGROUP_DIR ": %s\n", strerror(errno));
 		return KSFT_FAIL;
 	}
 
 	/* 2. The cache. */
-	cache = mmap(NULL, pages * page_sz, PROT_READ | PROT_WRITE,
-		     MAP_DROPPABLE | MAP_ANONYMOUS, -1, 0);
+	cache = du_map_droppable(pages * page_sz);
 	if (cache == MAP_FAILED) {
 		printf("error: mmap(MAP_DROPPABLE, %lu MiB): %s\n", cache_mib,
 		       strerror(errno));
@@ -418,22 +335,19 @@ static int worker(unsigned long cache_mib, unsigned long anon_mib)
 static int cgroup_setup(unsigned long limit_mib)
 {
 	char buf[256];
-	int ret;
 
-	ret = read_file(CGROUP_ROOT "/cgroup.controllers", buf, sizeof(buf));
-	if (ret) {
-		printf("error: no cgroup2 hierarchy at " CGROUP_ROOT ": %s\n",
-		       strerror(-ret));
+	if (du_read_file(CGROOT "/cgroup.controllers", buf, sizeof(buf))) {
+		printf("error: no cgroup2 hierarchy at " CGROOT ": %s\n",
+		       strerror(errno));
 		return -1;
 	}
 	if (!strstr(buf, "memory")) {
-		printf("error: the memory controller is not available in " CGROUP_ROOT "\n");
+		printf("error: the memory controller is not available in " CGROOT "\n");
 		return -1;
 	}
-	ret = write_file(CGROUP_ROOT "/cgroup.subtree_control", "+memory");
-	if (ret) {
-		printf("error: enabling +memory in " CGROUP_ROOT "/cgroup.subtree_control: %s\n",
-		       strerror(-ret));
+	if (du_write_file(CGROOT "/cgroup.subtree_control", "+memory")) {
+		printf("error: enabling +memory in " CGROOT "/cgroup.subtree_control: %s\n",
+		       strerror(errno));
 		return -1;
 	}
 	if (mkdir(CGROUP_DIR, 0755) && errno == EEXIST) {
@@ -450,15 +364,13 @@ static int cgroup_setup(unsigned long limit_mib)
 		rmdir(CGROUP_DIR);
 		return -1;
 	}
-	snprintf(buf, sizeof(buf), "%luM", limit_mib);
-	ret = write_file(CGROUP_DIR "/memory.max", buf);
-	if (ret) {
-		printf("error: writing memory.max: %s\n", strerror(-ret));
+	if (du_write_file(CGROUP_DIR "/memory.max", "%luM", limit_mib)) {
+		printf("error: writing memory.max: %s\n", strerror(errno));
 		rmdir(CGROUP_DIR);
 		return -1;
 	}
 	/* Keep swap out of the picture even if the guest has some. */
-	write_file(CGROUP_DIR "/memory.swap.max", "0");
+	du_write_file(CGROUP_DIR "/memory.swap.max", "0");
 	return 0;
 }
 
@@ -490,10 +402,9 @@ int main(int argc, char **argv)
 	long long oom_kills;
 	int status, ret;
 	pid_t pid;
-	void *p;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	page_sz = (size_t)sysconf(_SC_PAGESIZE);
+	page_sz = du_page_size();
 
 	if (argc > 3 || (argc > 1 && parse_mib(argv[1], &cache_mib)) ||
 	    (argc > 2 && parse_mib(argv[2], &limit_mib))) {
@@ -517,18 +428,16 @@ int main(int argc, char **argv)
 	if (!anon_mib)
 		anon_mib = CHUNK_MiB;
 
-	p = mmap(NULL, page_sz, PROT_READ | PROT_WRITE,
-		 MAP_DROPPABLE | MAP_ANONYMOUS, -1, 0);
-	if (p == MAP_FAILED) {
-		if (errno == EOPNOTSUPP) {
-			printf("droppable_demo: SKIP: this kernel has no MAP_DROPPABLE support (mmap: %s)\n",
-			       strerror(errno));
-			return KSFT_SKIP;
-		}
+	ret = du_droppable_supported();
+	if (!ret) {
+		printf("droppable_demo: SKIP: this kernel has no MAP_DROPPABLE support (mmap: %s)\n",
+		       strerror(EOPNOTSUPP));
+		return KSFT_SKIP;
+	}
+	if (ret < 0) {
 		printf("error: mmap(MAP_DROPPABLE): %s\n", strerror(errno));
 		return KSFT_FAIL;
 	}
-	munmap(p, page_sz);
 
 	/* 1. The cgroup. */
 	if (cgroup_setup(limit_mib))
@@ -556,7 +465,7 @@ int main(int argc, char **argv)
 	signal(SIGTERM, SIG_IGN);
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
-	oom_kills = cg_keyed("memory.events", "oom_kill");
+	oom_kills = du_read_key(CGROUP_DIR "/memory.events", "oom_kill");
 	if (oom_kills > 0)
 		printf("WARNING: the OOM killer fired %lld time(s) in the cgroup\n",
 		       oom_kills);

@@ -12,9 +12,15 @@
 # Environment:
 #   BENCH_RUNS=11         measured runs per workload (after one warm-up)
 #   BENCH_MIB=256         MiB mapped per run
-#   BENCH_KERNELS="base on"  the kernel variants (base, on, off), in order;
-#                         "base" is the pristine upstream kernel, the others
-#                         are compared with it when it is in the list
+#   BENCH_KERNELS="base upto-N on"  the kernel variants (base, on, off,
+#                         upto-N), in order; "base" is the pristine upstream
+#                         kernel, the others are compared with it when it is
+#                         in the list; upto-N is the series up to patch N, by
+#                         default the last patch before the observability
+#                         patches (tracepoints and counters), to measure what
+#                         they cost when they are off
+#   BENCH_TRACE_RUNS=11   runs of reclaim_droppable_4k on 'on' with
+#                         bpf/droppable-drops.bt detached, attached, detached
 #   BENCH_NOBUILD=1       development knob: do not run build.sh/prepare.sh
 #                         but use the existing $CACHE/build/<variant> trees
 #                         and source trees as they are (e.g. while a build is
@@ -29,13 +35,23 @@
 S=$REPO/kernel/scripts
 BENCH_RUNS=${BENCH_RUNS:-11}
 BENCH_MIB=${BENCH_MIB:-256}
-BENCH_KERNELS=${BENCH_KERNELS:-base on}
+# The last patch before "mm: count droppable faults, drops and keeps".
+obs=$(series_lines | grep -n 'count-droppable-faults' | cut -d: -f1 | head -1)
+BEFORE_OBS=$(( ${obs:-1} - 1 ))
+if [ "$BEFORE_OBS" -gt 0 ]; then
+	BENCH_KERNELS=${BENCH_KERNELS:-base upto-$BEFORE_OBS on}
+else
+	BENCH_KERNELS=${BENCH_KERNELS:-base on}
+fi
+BENCH_TRACE_RUNS=${BENCH_TRACE_RUNS:-11}
 BENCH_NOBUILD=${BENCH_NOBUILD:-0}
 case $BENCH_RUNS in *[!0-9]*|''|0) die "BENCH_RUNS must be a positive number, got '$BENCH_RUNS'";; esac
+case $BENCH_TRACE_RUNS in *[!0-9]*|'') die "BENCH_TRACE_RUNS must be a number (0: skip), got '$BENCH_TRACE_RUNS'";; esac
 case $BENCH_MIB in *[!0-9]*|''|0|1) die "BENCH_MIB must be a number of MiB >= 2, got '$BENCH_MIB'";; esac
 [ -n "${BENCH_KERNELS// /}" ] || die "BENCH_KERNELS is empty"
 for v in $BENCH_KERNELS; do
-	case $v in on|off|base) ;; *) die "BENCH_KERNELS may hold base, on and off, not '$v'";; esac
+	case $v in on|off|base|upto-[1-9]|upto-[1-9][0-9]) ;;
+	*) die "BENCH_KERNELS may hold base, on, off and upto-N, not '$v'";; esac
 done
 
 WORKLOADS="fault_anon_4k fault_droppable_4k fault_anon_thp fault_droppable_thp
@@ -60,7 +76,7 @@ nobuild_src() {
 	return 1
 }
 
-declare -A MED MIN MAX NRUN STAT UNAME ACCELS SKIPS
+declare -A MED MIN MAX NRUN STAT UNAME ACCELS SKIPS PMED PMIN PMAX TMED TMIN TMAX
 for v in $BENCH_KERNELS; do
 	if [ "$BENCH_NOBUILD" = 1 ]; then
 		out=$CACHE/build/$v
@@ -82,6 +98,28 @@ for v in $BENCH_KERNELS; do
 	echo "bench: \$(uname -r), $BENCH_RUNS runs x $BENCH_MIB MiB"
 	"$bins/droppable_bench" -r "$BENCH_RUNS" -s "$BENCH_MIB" >"\$SCRATCH/bench.txt"
 	JOB
+	if [ "$v" = on ] && [ "$BENCH_TRACE_RUNS" -gt 0 ]; then
+		# The cost of watching: drops with droppable-drops.bt attached,
+		# between two runs without it (A B A).
+		cat >>"$job" <<-JOB
+		tool=$REPO/bpf/droppable-drops.bt
+		one() { "$bins/droppable_bench" -r "$BENCH_TRACE_RUNS" -s "$BENCH_MIB" -w reclaim_droppable_4k >"\$SCRATCH/\$1.txt"; }
+		if [ -d /sys/kernel/tracing/events/droppable ] && [ -f "\$tool" ] && command -v bpftrace >/dev/null; then
+			one trace-detached1
+			bpftrace "\$tool" >/tmp/drops.txt 2>&1 &
+			bt=\$!
+			for i in \$(seq 240); do grep -q Attaching /tmp/drops.txt && break; sleep 0.5; done
+			sleep 1
+			one trace-attached
+			kill -INT \$bt
+			for i in \$(seq 120); do kill -0 \$bt 2>/dev/null || break; sleep 0.5; done
+			kill -KILL \$bt 2>/dev/null; wait \$bt
+			grep -c . /tmp/drops.txt >"\$SCRATCH/trace-lines.txt"
+			cp /tmp/drops.txt "\$SCRATCH/trace-tool.txt"
+			one trace-detached2
+		fi
+		JOB
+	fi
 	# The boot's output, with the guest's console, is the step's log: its
 	# progress lines show the workload the guest is at.
 	blog=$LOGDIR/bench-$v.log
@@ -103,11 +141,19 @@ for v in $BENCH_KERNELS; do
 		RESULT)	MED[$v,$a]=$c MIN[$v,$a]=$d MAX[$v,$a]=$e NRUN[$v,$a]=$f ;;
 		STAT)	STAT[$v,$a,$b]=$c ;;
 		SKIP)	SKIPS[$v,$a]="$b $c $d $e $f" ;;
+		PAIR)	PMED[$v,$a]=$c PMIN[$v,$a]=$d PMAX[$v,$a]=$e ;;
 		esac
 	done <"$res"
 	for w in $WORKLOADS; do
 		[ -n "${MED[$v,$w]:-}" ] ||
 			die "kernel '$v': workload $w did not run: ${SKIPS[$v,$w]:-no result (see $LOGDIR/console-bench-$v.log)}"
+	done
+	for t in trace-detached1 trace-attached trace-detached2; do
+		[ -f "$run/$t.txt" ] || continue
+		# shellcheck disable=SC2034
+		while read -r tag a b c d e f; do
+			[ "$tag" = RESULT ] && TMED[$t]=$c TMIN[$t]=$d TMAX[$t]=$e
+		done <"$run/$t.txt"
 	done
 	klog=$run/dmesg.txt
 	if [ -s "$klog" ] && grep -Eq "$KLOG_BAD" "$klog"; then
@@ -119,18 +165,59 @@ done
 
 # ---- the report --------------------------------------------------------
 
+# What observing costs: the tracepoints compiled in but off (on against the
+# kernel before the observability patches), and bpf/droppable-drops.bt
+# attached (the A B A runs of the 'on' guest).
+tracecost() {
+	local before=upto-$BEFORE_OBS w det n
+	has on || return 0
+	echo
+	echo "## Observability cost"
+	echo
+	echo "| measurement | value | target | |"
+	echo "|---|--:|--:|---|"
+	if has "$before"; then
+		for w in fault_droppable_4k reclaim_droppable_4k; do
+			tline2 "\`$w\`, tracepoints and counters compiled in, off: ours / ours 1–$BEFORE_OBS" \
+				"$(ratio "${MED[on,$w]}" "${MED[$before,$w]}" 3)" "≥ 0.99"
+		done
+	fi
+	if [ -n "${TMED[trace-attached]:-}" ]; then
+		det=$(awk -v a="${TMED[trace-detached1]:-}" -v b="${TMED[trace-detached2]:-}" \
+			'BEGIN { if (a != "" && b != "") print (a + b) / 2; else print a b }')
+		tline2 "\`reclaim_droppable_4k\` with \`bpf/droppable-drops.bt\` attached / detached" \
+			"$(ratio "${TMED[trace-attached]}" "$det" 3)" "≥ 0.9"
+		n=$(cat "$CACHE/run/bench-on/trace-lines.txt" 2>/dev/null)
+		echo
+		echo "Drop throughput on \`on\` (GiB/s, median [min–max] of $BENCH_TRACE_RUNS runs each,"
+		echo "in this order): detached $(fmt "${TMED[trace-detached1]}") [$(fmt "${TMIN[trace-detached1]}")–$(fmt "${TMAX[trace-detached1]}")],"
+		echo "attached $(fmt "${TMED[trace-attached]}") [$(fmt "${TMIN[trace-attached]}")–$(fmt "${TMAX[trace-attached]}")],"
+		echo "detached $(fmt "${TMED[trace-detached2]:-0}") [$(fmt "${TMIN[trace-detached2]:-0}")–$(fmt "${TMAX[trace-detached2]:-0}")]."
+		echo "The tool printed ${n:-?} lines while attached (one per drop event, plus"
+		echo "its headers and summaries) into a file in the guest's tmpfs."
+	else
+		echo
+		echo "(\`bpf/droppable-drops.bt\` was not run: no bpftrace, no tool, or no"
+		echo "droppable tracepoints in the 'on' kernel.)"
+	fi
+}
+tline2() {
+	echo "| $1 | $2 | $3 | $(target "$2" "${3#≥ }") |"
+}
+
 has() { case " $BENCH_KERNELS " in *" $1 "*) return 0;; esac; return 1; }
 ours=
 for v in $BENCH_KERNELS; do
 	[ "$v" != base ] && [ -z "$ours" ] && ours=$v
 done
 has on && ours=on
-label() { case $1 in base) echo base;; on) echo ours;; off) echo "ours, off";; esac; }
+label() { case $1 in base) echo base;; on) echo ours;; off) echo "ours, off";; upto-*) echo "ours 1–${1#upto-}";; esac; }
 desc() {
 	case $1 in
 	base) echo "the pristine upstream kernel (Debian $BASE_PKG $BASE_VERSION): VMA-based MAP_DROPPABLE" ;;
 	on) echo "base + this series, CONFIG_MAP_DROPPABLE=y: folio-flag MAP_DROPPABLE" ;;
 	off) echo "base + this series, CONFIG_MAP_DROPPABLE=n" ;;
+	upto-*) echo "base + patches 1–${1#upto-} of this series (before the observability patches when N is $BEFORE_OBS), CONFIG_MAP_DROPPABLE=y" ;;
 	esac
 }
 # ratio A B [DECIMALS]: A / B (two decimals), or "–" if either is missing
@@ -182,25 +269,37 @@ table() {
 	done
 }
 
-# One line of the targets: NAME VALUE TARGET [NOTE]
+# One line of the targets: NAME VALUE [TARGET [KERNEL WORKLOAD]]: VALUE is the
+# ratio of the medians; with KERNEL and WORKLOAD (the droppable workload of
+# a pair) the paired median of droppable_bench's PAIR line is shown too, and
+# the target is judged on it.
 tline() {
-	echo "| $1 | $2 | ${3:-} | $([ -n "${3:-}" ] && target "$2" "${3#≥ }") |"
+	local p="–" judged=$2
+	if [ -n "${4:-}" ] && [ -n "${PMED[$4,$5]:-}" ]; then
+		p="$(fmt "${PMED[$4,$5]}") [$(fmt "${PMIN[$4,$5]}")–$(fmt "${PMAX[$4,$5]}")]"
+		judged=${PMED[$4,$5]}
+	fi
+	echo "| $1 | $2 | $p | ${3:-} | $([ -n "${3:-}" ] && target "$judged" "${3#≥ }") |"
 }
 
 targets() {
 	local v k r
-	echo "| ratio | value | target | |"
-	echo "|---|--:|--:|---|"
+	echo "| ratio | of the medians | paired median [min–max] | target | |"
+	echo "|---|--:|--:|--:|---|"
 	for k in 4k thp; do
 		r=$(ratio "${MED[$ours,fault_droppable_$k]}" "${MED[$ours,fault_anon_$k]}" 3)
-		tline "fault-in $k, $(label "$ours"): droppable / anon" "$r" "≥ 0.99"
+		tline "fault-in $k, $(label "$ours"): droppable / anon" "$r" "≥ 0.99" \
+			"$ours" "fault_droppable_$k"
 		has base && tline "fault-in $k, base: droppable / anon" \
-			"$(ratio "${MED[base,fault_droppable_$k]}" "${MED[base,fault_anon_$k]}" 3)"
+			"$(ratio "${MED[base,fault_droppable_$k]}" "${MED[base,fault_anon_$k]}" 3)" "" \
+			base "fault_droppable_$k"
 		r=$(ratio "${MED[$ours,reclaim_droppable_$k]}" "${MED[$ours,reclaim_lazyfree_$k]}" 3)
-		tline "reclaim $k, $(label "$ours"): droppable / lazyfree" "$r" "≥ 1.0"
+		tline "reclaim $k, $(label "$ours"): droppable / lazyfree" "$r" "≥ 1.0" \
+			"$ours" "reclaim_droppable_$k"
 		if has base; then
 			tline "reclaim $k, base: droppable / lazyfree" \
-				"$(ratio "${MED[base,reclaim_droppable_$k]}" "${MED[base,reclaim_lazyfree_$k]}" 3)"
+				"$(ratio "${MED[base,reclaim_droppable_$k]}" "${MED[base,reclaim_lazyfree_$k]}" 3)" "" \
+				base "reclaim_droppable_$k"
 			tline "reclaim $k droppable: $(label "$ours") / base" \
 				"$(ratio "${MED[$ours,reclaim_droppable_$k]}" "${MED[base,reclaim_droppable_$k]}" 3)"
 			tline "reclaim $k: $(label "$ours") droppable / base lazyfree" \
@@ -316,9 +415,13 @@ fi
 	echo
 	echo "Fault-in of droppable memory as fast as plain anonymous memory; dropping"
 	echo "written droppable memory through memory.reclaim at least as fast as the"
-	echo "same kernel reclaims clean MADV_FREE'd memory."
+	echo "same kernel reclaims clean MADV_FREE'd memory.  \"Of the medians\" divides"
+	echo "the two workloads' medians; \"paired\" is the median of the ratios of their"
+	echo "runs made back to back, which cancels the emulator's drift (it moves both"
+	echo "runs of a pair alike); targets are judged on the paired median."
 	echo
 	targets
+	tracecost
 } >"$MD"
 
 echo

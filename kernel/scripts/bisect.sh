@@ -17,8 +17,11 @@
 # header included everywhere (mm.h, page-flags.h, mmzone.h) still costs a
 # full build: expect about an hour on 2 cores.
 #
-# Environment: JOBS (default: nproc), BISECT_KEEP=1 keeps the copies in
-# $CACHE/bisect.  Logs: $CACHE/logs/bisect-<n>.log.
+# Environment: JOBS (default: nproc), BISECT_DOWNTO=N stops after proving
+# patch N (default 1: all of them; the build with patches 1..N-1 is not
+# needed then, so e.g. BISECT_DOWNTO=9 skips the full rebuilds that the
+# header changes of patches 1, 2 and 9 cause when reverted), BISECT_KEEP=1
+# keeps the copies in $CACHE/bisect.  Logs: $CACHE/logs/bisect-<n>.log.
 . "$(dirname "$0")/common.sh"
 
 if [ "${1:-}" != --inside ]; then
@@ -30,7 +33,8 @@ if [ "${1:-}" != --inside ]; then
 	rm -rf "$work"
 	mkdir -p "$work"
 	say "copying the patched tree and build/on to $work"
-	cp -a "$src" "$work/src" && cp -a "$out" "$work/build" ||
+	cp -a "$src" "$work/src" && cp -a "$out" "$work/build" &&
+		cp -a "$REPO/kernel/series" "$work/series" ||
 		die "copying the trees to $work failed (disk full?)"
 	unshare -m --propagation private "$0" --inside "$src" "$out" "$work"
 	rc=$?
@@ -48,11 +52,16 @@ command -v ccache >/dev/null && CC="ccache gcc"
 jobs=${JOBS:-$(nproc)}
 frags="$REPO/kernel/config/droppable.config $REPO/kernel/config/series.config"
 
-mapfile -t lines < <(series_lines)
+# The series as it was when the copies were made (make export may run).
+mapfile -t lines < <(sed -e 's/#.*//' -e 's/[[:space:]]\+/ /g' -e 's/^ //' \
+	-e 's/ $//' "$work/series/series" | grep -v '^$')
 total=${#lines[@]}
 [ "$total" -gt 0 ] || die "the series is empty"
+downto=${BISECT_DOWNTO:-1}
+case $downto in *[!0-9]*|''|0) die "BISECT_DOWNTO must be a patch number, 1 to $total";; esac
+[ "$downto" -le "$total" ] || die "BISECT_DOWNTO=$downto, but the series has $total patches"
 
-for ((k = total; k >= 1; k--)); do
+for ((k = total; k >= downto; k--)); do
 	read -r name newfiles <<<"${lines[k - 1]}"
 	log=$LOGDIR/bisect-$k.log
 	# shellcheck disable=SC2086
@@ -66,13 +75,18 @@ for ((k = total; k >= 1; k--)); do
 	' bisect "$src" "$out" "$CC" "$frags" "$jobs"; then
 		die "the series does not build with patches 1-$k applied; $name is the last one (log: $log)"
 	fi
-	p=$REPO/kernel/series/$name
+	[ "$k" = "$downto" ] && [ "$downto" -gt 1 ] && break
+	p=$work/series/$name
 	(cd "$src" && patch -R -p1 --batch --fuzz=0 -s <"$p") ||
 		die "reverting $name from the patched tree failed"
 	for f in $newfiles; do
 		rm -f "$src/$f"
 	done
 done
+if [ "$downto" -gt 1 ]; then
+	say "the kernel builds after each of patches $downto to $total (BISECT_DOWNTO=$downto)"
+	exit 0
+fi
 # What is left must be the pristine base: the copy ran backwards correctly.
 base=$("$REPO/kernel/scripts/prepare.sh" base) || exit 1
 if ! diff -rq -x .prepared -x '*.orig' "$base" "$src" >"$LOGDIR/bisect-base.diff" 2>&1; then

@@ -5,6 +5,8 @@
 #   on    the base + our series, CONFIG_MAP_DROPPABLE=y (the default)
 #   off   the same tree with kernel/config/off.config merged in
 #   base  the pristine base: upstream's VMA-based MAP_DROPPABLE, for comparison
+#   upto-N  the base + the first N patches of the series, configured like
+#         'on' (the kernel before the later patches, e.g. for make bench)
 #
 # Output in $CACHE/build/<variant>: arch/x86/boot/bzImage and the installed
 # uapi headers in hdr/.  Nothing is rebuilt when neither the tree nor the
@@ -20,7 +22,9 @@ off)	src=$("$REPO/kernel/scripts/prepare.sh" patched) || exit 1
 	frags="$REPO/kernel/config/droppable.config $REPO/kernel/config/off.config" ;;
 base)	src=$("$REPO/kernel/scripts/prepare.sh" base) || exit 1
 	frags="$REPO/kernel/config/droppable.config" ;;
-*)	die "unknown kernel variant '$variant' (want on, off or base)" ;;
+upto-*)	src=$("$REPO/kernel/scripts/prepare.sh" upto "${variant#upto-}") || exit 1
+	frags="$REPO/kernel/config/droppable.config $REPO/kernel/config/series.config" ;;
+*)	die "unknown kernel variant '$variant' (want on, off, base or upto-N)" ;;
 esac
 
 out=$CACHE/build/$variant
@@ -74,6 +78,8 @@ if [ ! -f "$out/.config" ] || [ "$(cat "$out/.configured" 2>/dev/null)" != "$cfg
 			esac
 		done <"$f"
 	done
+	# An early prefix of the series may lack options of later patches.
+	case $variant in upto-*) bad=0 ;; esac
 	[ "$bad" = 0 ] || die "the kernel config for '$variant' does not honour the fragments (see above)"
 	echo "$cfgstamp" >"$out/.configured"
 fi

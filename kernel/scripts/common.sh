@@ -113,11 +113,11 @@ KLOG_BAD='WARNING:|BUG:|Bad page|KASAN|UBSAN|Oops|general protection fault|Kerne
 # variant_src VARIANT: the source tree a kernel variant is built from (the
 # pristine base for 'base', the patched tree otherwise), prepared if needed.
 variant_src() {
-	if [ "$1" = base ]; then
-		"$REPO/kernel/scripts/prepare.sh" base
-	else
-		"$REPO/kernel/scripts/prepare.sh" patched
-	fi
+	case $1 in
+	base)	"$REPO/kernel/scripts/prepare.sh" base ;;
+	upto-*)	"$REPO/kernel/scripts/prepare.sh" upto "${1#upto-}" ;;
+	*)	"$REPO/kernel/scripts/prepare.sh" patched ;;
+	esac
 }
 
 # build_tests VARIANT BUILDDIR LOG [TARGET...]: the test programs for a

@@ -6,6 +6,9 @@
 #                        sha256) and print the path of the pristine tree
 #   prepare.sh patched   base + new files from include/ and mm/ + the series,
 #                        synced into $CACHE/src/patched; print its path
+#   prepare.sh upto N    the same with the first N patches of the series (and
+#                        only their new files), in $CACHE/src/upto-N: the
+#                        kernel as it was before the later patches
 #
 # The patched tree is assembled in a staging copy and then synced into the
 # build source with checksums, so only files whose content changed get a new
@@ -52,13 +55,23 @@ if [ "$what" = base ]; then
 	echo "$base"
 	exit 0
 fi
-[ "$what" = patched ] || die "usage: prepare.sh base|patched"
+upto=
+case $what in
+patched) src=$CACHE/src/patched stage=$CACHE/src/stage ;;
+upto)	upto=${2:-}
+	total=$(series_lines | wc -l)
+	case $upto in *[!0-9]*|''|0) die "prepare.sh upto N: N must be a patch number, 1 to $total" ;; esac
+	[ "$upto" -le "$total" ] || die "prepare.sh upto $upto: the series has $total patches"
+	src=$CACHE/src/upto-$upto stage=$CACHE/src/stage-upto-$upto ;;
+*)	die "usage: prepare.sh base|patched|upto N" ;;
+esac
 
-src=$CACHE/src/patched
-stage=$CACHE/src/stage
-mapfile -t patches < <(series_patches)
+mapfile -t patches < <(series_patches | head -n "${upto:-100000}")
+# The new files of those patches (all of them for the whole series).
+mapfile -t newfiles < <(series_lines | head -n "${upto:-100000}" |
+	while read -r _ rest; do for f in $rest; do echo "$f"; done; done)
 stamp=$(hash_inputs "$base/Makefile" "$REPO/include" "$REPO/mm" \
-	"$REPO/kernel/series" "$0")
+	"$REPO/kernel/series" "$0")${upto:+ upto $upto}
 if [ -f "$src/.prepared" ] && [ "$(cat "$src/.prepared")" = "$stamp" ]; then
 	echo "$src"
 	exit 0
@@ -71,6 +84,9 @@ for d in include mm; do
 	if [ -d "$REPO/$d" ] && [ -n "$(ls -A "$REPO/$d")" ]; then
 		while IFS= read -r -d '' f; do
 			rel=${f#"$REPO"/}
+			if [ -n "$upto" ] && ! printf '%s\n' "${newfiles[@]}" | grep -qxF "$rel"; then
+				continue
+			fi
 			if [ -e "$base/$rel" ]; then
 				die "$rel exists in the base tree: change it with a patch in kernel/series, not an overlay file"
 			fi
