@@ -37,6 +37,8 @@ if [ -d /sys/kernel/tracing/events/droppable ] && [ -f "$tool" ] &&
 					print "  bpftrace| ... (one line per drop; the 5 s summaries follow)"
 				fflush(); next
 			}
+			/^Lost [0-9]+ events/ { next }	# counted at the end
+			/^Total drops/ { exit }		# printed at the end
 			NF { print "  bpftrace| " $0; fflush() }' &
 		follow=$!
 		sleep 1
@@ -64,7 +66,9 @@ if [ -n "$bt" ]; then
 	sleep 1
 	[ -n "$follow" ] && kill "$follow" 2>/dev/null
 	pkill -f "tail -n +1 -f $out" 2>/dev/null
-	echo "bpf/droppable-drops.bt saw $(grep -cE '^[0-9][0-9]:[0-9][0-9]:[0-9][0-9] +[0-9]+ ' "$out") drop events"
+	sed -n '/^Total drops/,$p' "$out" | sed '/^$/d; s/^/  bpftrace| /'
+	echo "bpf/droppable-drops.bt printed $(grep -cE '^[0-9][0-9]:[0-9][0-9]:[0-9][0-9] +[0-9]+ ' "$out") drop lines;" \
+		"bpftrace lost $(awk '/^Lost [0-9]+ events/ { n += $2 } END { print n + 0 }' "$out") events it could not print in time"
 fi
 echo "=================== demo finished (exit $rc) ==================="
 exit "$rc"
