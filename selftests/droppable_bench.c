@@ -9,8 +9,10 @@
  *
  * Workloads, each run 1 + runs times (the first run is a warm-up and is
  * discarded) in a fresh memory cgroup of its own.  The two workloads of a
- * pair (droppable and its baseline) run alternately, A B A B ..., so that
- * drift of the machine (emulation, other load) hits both alike.
+ * pair (droppable and its baseline) run alternately, in turn first and
+ * second (A B, B A, A B, ...), so that drift of the machine (emulation,
+ * other load) hits both alike and neither always runs right after the
+ * other has freed its memory.
  *
  *   fault_anon_4k         first-touch write of every page of a fresh
  *   fault_droppable_4k    MAP_PRIVATE|MAP_ANONYMOUS / MAP_DROPPABLE mapping
@@ -332,7 +334,7 @@ static void run_group(int group, int runs)
 	struct workload *w;
 	char name[64];
 	int r;
-	size_t i;
+	size_t i, k;
 
 	for (i = 0; i < NR_WL; i++) {
 		w = &wl[i];
@@ -348,7 +350,9 @@ static void run_group(int group, int runs)
 		}
 	}
 	for (r = -1; r < runs; r++) {
-		for (i = 0; i < NR_WL; i++) {
+		for (k = 0; k < NR_WL; k++) {
+			/* Odd runs take the workloads in reverse order. */
+			i = r & 1 ? NR_WL - 1 - k : k;
 			w = &wl[i];
 			if (w->group != group || w->unselected || w->skip ||
 			    w->failed)

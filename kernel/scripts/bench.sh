@@ -19,8 +19,10 @@
 #                         default the last patch before the observability
 #                         patches (tracepoints and counters), to measure what
 #                         they cost when they are off
-#   BENCH_TRACE_RUNS=11   runs of reclaim_droppable_4k on 'on' with
-#                         bpf/droppable-drops.bt detached, attached, detached
+#   BENCH_TRACE_RUNS=11   runs of reclaim_droppable_4k on 'on': detached,
+#                         with a count-only bpftrace program, with
+#                         bpf/droppable-drops.bt, with droppable-top.bt,
+#                         detached (0: skip)
 #   BENCH_NOBUILD=1       development knob: do not run build.sh/prepare.sh
 #                         but use the existing $CACHE/build/<variant> trees
 #                         and source trees as they are (e.g. while a build is
@@ -103,9 +105,9 @@ for v in $BENCH_KERNELS; do
 		# between two runs without it (A B A).
 		cat >>"$job" <<-JOB
 		one() { "$bins/droppable_bench" -r "$BENCH_TRACE_RUNS" -s "$BENCH_MIB" -w reclaim_droppable_4k >"\$SCRATCH/\$1.txt"; }
-		# attached TOOL NAME: NAME's runs with bpf/TOOL attached
+		# attached SCRIPT NAME: NAME's runs with the bpftrace SCRIPT attached
 		attached() {
-			bpftrace "$REPO/bpf/\$1" >/tmp/\$2.out 2>&1 &
+			bpftrace "\$1" >/tmp/\$2.out 2>&1 &
 			bt=\$!
 			for i in \$(seq 240); do grep -q Attaching /tmp/\$2.out && break; sleep 0.5; done
 			sleep 1
@@ -116,9 +118,12 @@ for v in $BENCH_KERNELS; do
 			grep -c . /tmp/\$2.out >"\$SCRATCH/\$2-lines.txt"
 		}
 		if [ -d /sys/kernel/tracing/events/droppable ] && [ -f "$REPO/bpf/droppable-drops.bt" ] && command -v bpftrace >/dev/null; then
+			# The floor of any BPF observer of drops: count them, nothing else.
+			echo 'tracepoint:droppable:droppable_drop { @drops = count(); }' >/tmp/count.bt
 			one trace-detached1
-			attached droppable-drops.bt trace-attached
-			attached droppable-top.bt trace-top
+			attached /tmp/count.bt trace-count
+			attached "$REPO/bpf/droppable-drops.bt" trace-attached
+			attached "$REPO/bpf/droppable-top.bt" trace-top
 			one trace-detached2
 		fi
 		JOB
@@ -151,7 +156,7 @@ for v in $BENCH_KERNELS; do
 		[ -n "${MED[$v,$w]:-}" ] ||
 			die "kernel '$v': workload $w did not run: ${SKIPS[$v,$w]:-no result (see $LOGDIR/console-bench-$v.log)}"
 	done
-	for t in trace-detached1 trace-attached trace-top trace-detached2; do
+	for t in trace-detached1 trace-count trace-attached trace-top trace-detached2; do
 		[ -f "$run/$t.txt" ] || continue
 		# shellcheck disable=SC2034
 		while read -r tag a b c d e f; do
@@ -192,10 +197,14 @@ tracecost() {
 			"$(ratio "${TMED[trace-attached]}" "$det" 3)" "≥ 0.9"
 		[ -n "${TMED[trace-top]:-}" ] &&
 			echo "| the same with \`bpf/droppable-top.bt\` (aggregates in the kernel, no line per drop) attached / detached | $(ratio "${TMED[trace-top]}" "$det" 3) | | |"
+		[ -n "${TMED[trace-count]:-}" ] &&
+			echo "| the same with a bpftrace program that only counts drop events (\`@drops = count()\`: the floor for any BPF observer of every drop) attached / detached | $(ratio "${TMED[trace-count]}" "$det" 3) | | |"
 		n=$(cat "$CACHE/run/bench-on/trace-attached-lines.txt" 2>/dev/null)
 		echo
 		echo "Drop throughput on \`on\` (GiB/s, median [min–max] of $BENCH_TRACE_RUNS runs each,"
 		echo "in this order): detached $(fmt "${TMED[trace-detached1]}") [$(fmt "${TMIN[trace-detached1]}")–$(fmt "${TMAX[trace-detached1]}")],"
+		[ -n "${TMED[trace-count]:-}" ] &&
+			echo "counting only $(fmt "${TMED[trace-count]}") [$(fmt "${TMIN[trace-count]}")–$(fmt "${TMAX[trace-count]}")],"
 		echo "attached $(fmt "${TMED[trace-attached]}") [$(fmt "${TMIN[trace-attached]}")–$(fmt "${TMAX[trace-attached]}")],"
 		[ -n "${TMED[trace-top]:-}" ] &&
 			echo "with droppable-top.bt $(fmt "${TMED[trace-top]}") [$(fmt "${TMIN[trace-top]}")–$(fmt "${TMAX[trace-top]}")],"
