@@ -10,7 +10,8 @@
 # OUTDIR/results.tap; OUTDIR/counts gets "PASS FAIL SKIP" summed over the
 # test cases of all programs (from their kselftest "# Totals:" lines; a
 # program without one counts as one case by its exit status).  FILTER is an
-# extended regular expression on test names.
+# extended regular expression on test names.  DROPPABLE_TIMEOUT_SCALE
+# (default 1) multiplies every timeout (slow debug kernels).
 here=$(cd "$(dirname "$0")" && pwd)
 variant=$1 bindir=$2 outdir=$3 filter=${4:-.}
 [ -d "$bindir" ] || { echo "run-in-guest: no test directory $bindir" >&2; exit 1; }
@@ -18,6 +19,8 @@ mkdir -p "$outdir"
 tap=$outdir/results.tap
 : >"$tap"
 export DROPPABLE_VARIANT=$variant DROPPABLE_TESTS=$here
+scale=${DROPPABLE_TIMEOUT_SCALE:-1}
+case $scale in *[!0-9]*|''|0) echo "run-in-guest: DROPPABLE_TIMEOUT_SCALE must be a positive number, got '$scale'" >&2; exit 1;; esac
 
 out() { echo "$*" | tee -a "$tap"; }
 
@@ -35,6 +38,7 @@ out "TAP version 13"
 out "1..${#selected[@]}"
 for l in "${selected[@]}"; do
 	read -r name tmo variants cmd <<<"$l"
+	tmo=$((tmo * scale))
 	n=$((n + 1))
 	log=$outdir/$(echo "$name" | tr '/' '_').log
 	echo "# [$n/${#selected[@]}] $name (timeout ${tmo}s)" | tee -a "$tap"

@@ -1,12 +1,14 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Build a guest kernel out of tree:  build.sh on|off|base
+# Build a guest kernel out of tree:  build.sh on|off|base|debug|upto-N
 #
 #   on    the base + our series, CONFIG_MAP_DROPPABLE=y (the default)
 #   off   the same tree with kernel/config/off.config merged in
 #   base  the pristine base: upstream's VMA-based MAP_DROPPABLE, for comparison
 #   upto-N  the base + the first N patches of the series, configured like
 #         'on' (the kernel before the later patches, e.g. for make bench)
+#   debug the series with kernel/config/debug.config merged in: KASAN,
+#         lockdep, DEBUG_VM_PGFLAGS, list debugging (make check-debug)
 #
 # Output in $CACHE/build/<variant>: arch/x86/boot/bzImage and the installed
 # uapi headers in hdr/.  Nothing is rebuilt when neither the tree nor the
@@ -20,11 +22,13 @@ on)	src=$("$REPO/kernel/scripts/prepare.sh" patched) || exit 1
 	frags="$REPO/kernel/config/droppable.config $REPO/kernel/config/series.config" ;;
 off)	src=$("$REPO/kernel/scripts/prepare.sh" patched) || exit 1
 	frags="$REPO/kernel/config/droppable.config $REPO/kernel/config/off.config" ;;
+debug)	src=$("$REPO/kernel/scripts/prepare.sh" patched) || exit 1
+	frags="$REPO/kernel/config/droppable.config $REPO/kernel/config/series.config $REPO/kernel/config/debug.config" ;;
 base)	src=$("$REPO/kernel/scripts/prepare.sh" base) || exit 1
 	frags="$REPO/kernel/config/droppable.config" ;;
 upto-*)	src=$("$REPO/kernel/scripts/prepare.sh" upto "${variant#upto-}") || exit 1
 	frags="$REPO/kernel/config/droppable.config $REPO/kernel/config/series.config" ;;
-*)	die "unknown kernel variant '$variant' (want on, off, base or upto-N)" ;;
+*)	die "unknown kernel variant '$variant' (want on, off, base, debug or upto-N)" ;;
 esac
 
 out=$CACHE/build/$variant

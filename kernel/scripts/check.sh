@@ -7,7 +7,10 @@
 # variant under QEMU and runs selftests/run-in-guest.sh there, then scans the
 # guest's kernel log for WARN/BUG/bad-page/lockdep/RCU-stall reports.  Prints
 # a final line "N passed, N failed, N skipped" and exits non-zero on any
-# failure.  FILTER=<regex> runs only the matching tests.
+# failure.  FILTER=<regex> runs only the matching tests.  The 'debug'
+# variant (make check-debug: KASAN, lockdep, DEBUG_VM_PGFLAGS, page
+# poisoning) runs the tests of 'on', with their timeouts scaled by
+# DEBUG_TIMEOUT_SCALE (default 4).
 . "$(dirname "$0")/common.sh"
 
 VARIANTS=${VARIANTS:-on off}
@@ -25,7 +28,15 @@ add_counts() { # PASS FAIL SKIP WHAT
 
 first=1
 for v in $VARIANTS; do
-	case $v in on|off|base) ;; *) die "VARIANTS may hold on, off and base, not '$v'";; esac
+	case $v in on|off|base|debug) ;; *) die "VARIANTS may hold on, off, base and debug, not '$v'";; esac
+	# The tests.list variant whose tests run, their timeout scale, and
+	# extra kernel parameters.
+	tv=$v scale=1 kcmd=
+	if [ "$v" = debug ]; then
+		tv=on scale=${DEBUG_TIMEOUT_SCALE:-4} kcmd=$DEBUG_KCMDLINE
+		export UP_TIMEOUT=${UP_TIMEOUT:-$DEBUG_UP_TIMEOUT}
+		case $scale in *[!0-9]*|''|0) die "DEBUG_TIMEOUT_SCALE must be a positive number, got '$scale'";; esac
+	fi
 	out=$("$S/build.sh" "$v") || { add_counts 0 1 0 "build of kernel '$v'"; continue; }
 	bins=$CACHE/tests/$v
 	if ! build_tests "$v" "$out" "$LOGDIR/tests-$v.log"; then
@@ -45,10 +56,12 @@ for v in $VARIANTS; do
 	job=$CACHE/job-check-$v.sh
 	cat >"$job" <<-JOB
 	#!/bin/bash
-	exec bash "$REPO/selftests/run-in-guest.sh" "$v" "$bins" "\$SCRATCH/results" "$FILTER"
+	export DROPPABLE_TIMEOUT_SCALE=$scale
+	exec bash "$REPO/selftests/run-in-guest.sh" "$tv" "$bins" "\$SCRATCH/results" "$FILTER"
 	JOB
 	say "running the tests in a '$v' guest"
-	"$S/boot.sh" "check-$v" "$out/arch/x86/boot/bzImage" "$job"
+	KCMDLINE_EXTRA="${KCMDLINE_EXTRA:-} $kcmd" BOOT_TIMEOUT=${BOOT_TIMEOUT:-$((2400 * scale))} \
+		"$S/boot.sh" "check-$v" "$out/arch/x86/boot/bzImage" "$job"
 	rc=$?
 	res=$CACHE/run/check-$v/results
 	if read -r p f s <"$res/counts" 2>/dev/null; then

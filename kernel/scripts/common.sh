@@ -110,6 +110,13 @@ series_patches() {
 # that boots a guest (make check, make bench).
 KLOG_BAD='WARNING:|BUG:|Bad page|KASAN|UBSAN|Oops|general protection fault|Kernel panic|possible circular locking|possible recursive locking|inconsistent lock state|suspicious RCU usage|rcu: INFO:|self-detected stall|detected stalls on CPUs|hung_task|soft lockup|hard LOCKUP'
 
+# The debug kernel (build.sh debug): page poisoning is a boot option, and
+# under emulation with KASAN the ACPI interpreter is slow enough for the
+# PCI interrupt routing methods to hit ACPICA's 30 s loop timeout, once per
+# device: route interrupts without ACPI.  Booting takes minutes.
+DEBUG_KCMDLINE="page_poison=1 acpi=noirq"
+DEBUG_UP_TIMEOUT=900
+
 # variant_src VARIANT: the source tree a kernel variant is built from (the
 # pristine base for 'base', the patched tree otherwise), prepared if needed.
 variant_src() {
