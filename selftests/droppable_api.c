@@ -83,148 +83,6 @@ static int droppable_probe(void)
 		TH_LOG("probe mmap(MAP_DROPPABLE): %s", strerror(__err)); \
 } while (0)
 
-/*
- * Copy the value of smaps field @field ("VmFlags", "Locked", ...) of the
- * VMA that covers [addr, addr + len) into @buf.  Returns 0, or -1 when no
- * single VMA covers the range or it has no such field.
- */
-static int smaps_field(const void *addr, size_t len, const char *field,
-		       char *buf, size_t size)
-{
-	unsigned long start, end, a = (unsigned long)addr;
-	size_t flen = strlen(field);
-	bool in_vma = false;
-	char *line = NULL;
-	size_t cap = 0;
-	int ret = -1;
-	FILE *f;
-
-	f = fopen("/proc/self/smaps", "r");
-	if (!f)
-		return -1;
-	while (getline(&line, &cap, f) > 0) {
-		if (sscanf(line, "%lx-%lx ", &start, &end) == 2) {
-			if (in_vma)
-				break;	/* our VMA had no such field */
-			in_vma = start <= a && a + len <= end;
-			continue;
-		}
-		if (!in_vma || strncmp(line, field, flen) || line[flen] != ':')
-			continue;
-		snprintf(buf, size, "%s", line + flen + 1);
-		buf[strcspn(buf, "\n")] = '\0';
-		ret = 0;
-		break;
-	}
-	free(line);
-	fclose(f);
-	return ret;
-}
-
-/* An smaps "N kB" field of the VMA covering the range, or -1. */
-static long smaps_kb(const void *addr, size_t len, const char *field)
-{
-	char buf[64];
-
-	if (smaps_field(addr, len, field, buf, sizeof(buf)))
-		return -1;
-	return strtol(buf, NULL, 10);
-}
-
-/* Whether the VmFlags of the VMA covering the range contain @flag. */
-static bool has_vmflag(const void *addr, size_t len, const char *flag)
-{
-	char buf[256], *tok, *save;
-
-	if (smaps_field(addr, len, "VmFlags", buf, sizeof(buf)))
-		return false;
-	for (tok = strtok_r(buf, " ", &save); tok; tok = strtok_r(NULL, " ", &save))
-		if (!strcmp(tok, flag))
-			return true;
-	return false;
-}
-
-/* A /proc/self/status "N kB" field ("VmLck", ...), or -1. */
-static long status_kb(const char *field)
-{
-	size_t flen = strlen(field);
-	char *line = NULL;
-	size_t cap = 0;
-	long kb = -1;
-	FILE *f;
-
-	f = fopen("/proc/self/status", "r");
-	if (!f)
-		return -1;
-	while (getline(&line, &cap, f) > 0) {
-		if (!strncmp(line, field, flen) && line[flen] == ':') {
-			kb = strtol(line + flen + 1, NULL, 10);
-			break;
-		}
-	}
-	free(line);
-	fclose(f);
-	return kb;
-}
-
-/* The nonzero 64-bit word that fills page @idx of a test pattern. */
-static uint64_t pattern_word(size_t idx)
-{
-	return ((uint64_t)idx + 1) * 0x9e3779b97f4a7c15ULL;
-}
-
-static void fill_pattern(void *p, size_t len)
-{
-	size_t words = du_page_size() / sizeof(uint64_t);
-	uint64_t *w = p;
-
-	for (size_t i = 0; i < len / du_page_size(); i++)
-		for (size_t j = 0; j < words; j++)
-			w[i * words + j] = pattern_word(i);
-}
-
-/*
- * Classify every page of a range filled by fill_pattern(): still holding
- * the pattern, all zeroes (dropped) or anything else (corrupted).
- */
-struct page_count {
-	size_t intact, zero, corrupt;
-};
-
-static struct page_count count_pages(const void *p, size_t len)
-{
-	size_t words = du_page_size() / sizeof(uint64_t);
-	struct page_count c = { 0, 0, 0 };
-	const uint64_t *w = p;
-
-	for (size_t i = 0; i < len / du_page_size(); i++) {
-		const uint64_t *pg = w + i * words;
-		size_t same = 0, zero = 0;
-
-		for (size_t j = 0; j < words; j++) {
-			same += pg[j] == pattern_word(i);
-			zero += pg[j] == 0;
-		}
-		if (same == words)
-			c.intact++;
-		else if (zero == words)
-			c.zero++;
-		else
-			c.corrupt++;
-	}
-	return c;
-}
-
-static bool all_zero(const void *p, size_t len)
-{
-	const unsigned char *b = p;
-
-	for (size_t i = 0; i < len; i++)
-		if (b[i])
-			return false;
-	return true;
-}
-
 /* ------------------------------------------------------------------ */
 /* Support detection.                                                 */
 /* ------------------------------------------------------------------ */
@@ -257,16 +115,16 @@ TEST(unsupported_returns_eopnotsupp)
 TEST(anon_mapping_works)
 {
 	size_t len = 16 * du_page_size();
-	struct page_count c;
+	struct du_page_count c;
 	char *p;
 
 	REQUIRE_DROPPABLE();
 	p = du_map_droppable(len);
 	ASSERT_NE(MAP_FAILED, p) TH_LOG("mmap: %s", strerror(errno));
 
-	EXPECT_TRUE(all_zero(p, len));
-	fill_pattern(p, len);
-	c = count_pages(p, len);
+	EXPECT_TRUE(du_all_zero(p, len));
+	du_fill_pattern(p, len);
+	c = du_count_pages(p, len);
 	EXPECT_EQ(len / du_page_size(), c.intact);
 	EXPECT_EQ(0UL, c.corrupt);
 
@@ -385,8 +243,8 @@ TEST(madvise_keeponfork_dodump_einval)
 	EXPECT_EQ(-1, madvise(p, len, MADV_DODUMP));
 	EXPECT_EQ(EINVAL, errno);
 
-	EXPECT_TRUE(has_vmflag(p, len, "wf"));
-	EXPECT_TRUE(has_vmflag(p, len, "dd"));
+	EXPECT_TRUE(du_has_vmflag(p, len, "wf"));
+	EXPECT_TRUE(du_has_vmflag(p, len, "dd"));
 	munmap(p, len);
 }
 
@@ -408,7 +266,7 @@ TEST(madvise_wipeonfork_dontdump_ok)
 		TH_LOG("MADV_WIPEONFORK: %s", strerror(errno));
 	EXPECT_EQ(0, madvise(p, len, MADV_DONTDUMP))
 		TH_LOG("MADV_DONTDUMP: %s", strerror(errno));
-	EXPECT_TRUE(has_vmflag(p, len, "dp"));
+	EXPECT_TRUE(du_has_vmflag(p, len, "dp"));
 	munmap(p, len);
 }
 
@@ -432,16 +290,16 @@ TEST(smaps_vmflags)
 	REQUIRE_DROPPABLE();
 	p = du_map_droppable(len);
 	ASSERT_NE(MAP_FAILED, p) TH_LOG("mmap: %s", strerror(errno));
-	ASSERT_EQ(0, smaps_field(p, len, "VmFlags", flags, sizeof(flags)))
+	ASSERT_EQ(0, du_smaps_field(p, len, "VmFlags", flags, sizeof(flags)))
 		TH_LOG("no smaps entry for %p", p);
 	TH_LOG("VmFlags:%s", flags);
 
-	EXPECT_TRUE(has_vmflag(p, len, "dp"));
-	EXPECT_TRUE(has_vmflag(p, len, "wf"));
-	EXPECT_TRUE(has_vmflag(p, len, "dd"));
-	EXPECT_TRUE(has_vmflag(p, len, "nr"));
-	EXPECT_FALSE(has_vmflag(p, len, "ac"));
-	EXPECT_FALSE(has_vmflag(p, len, "lo"));
+	EXPECT_TRUE(du_has_vmflag(p, len, "dp"));
+	EXPECT_TRUE(du_has_vmflag(p, len, "wf"));
+	EXPECT_TRUE(du_has_vmflag(p, len, "dd"));
+	EXPECT_TRUE(du_has_vmflag(p, len, "nr"));
+	EXPECT_FALSE(du_has_vmflag(p, len, "ac"));
+	EXPECT_FALSE(du_has_vmflag(p, len, "lo"));
 	munmap(p, len);
 }
 
@@ -464,15 +322,15 @@ TEST(mlock_succeeds_but_does_not_lock)
 	REQUIRE_DROPPABLE();
 	p = du_map_droppable(len);
 	ASSERT_NE(MAP_FAILED, p) TH_LOG("mmap: %s", strerror(errno));
-	fill_pattern(p, len);
-	vmlck = status_kb("VmLck");
+	du_fill_pattern(p, len);
+	vmlck = du_status_kb("VmLck");
 
 	ASSERT_EQ(0, mlock(p, len)) TH_LOG("mlock: %s", strerror(errno));
-	EXPECT_EQ(0, smaps_kb(p, len, "Locked"));
-	EXPECT_FALSE(has_vmflag(p, len, "lo"));
-	EXPECT_FALSE(has_vmflag(p, len, "lf"));
-	EXPECT_TRUE(has_vmflag(p, len, "dp"));
-	EXPECT_EQ(vmlck, status_kb("VmLck"));
+	EXPECT_EQ(0, du_smaps_kb(p, len, "Locked"));
+	EXPECT_FALSE(du_has_vmflag(p, len, "lo"));
+	EXPECT_FALSE(du_has_vmflag(p, len, "lf"));
+	EXPECT_TRUE(du_has_vmflag(p, len, "dp"));
+	EXPECT_EQ(vmlck, du_status_kb("VmLck"));
 
 	EXPECT_EQ(0, munlock(p, len));
 	munmap(p, len);
@@ -494,22 +352,22 @@ static void check_mlockall(struct __test_metadata *_metadata, int how)
 
 	before = du_map_droppable(len);
 	ASSERT_NE(MAP_FAILED, before) TH_LOG("mmap: %s", strerror(errno));
-	fill_pattern(before, len);
+	du_fill_pattern(before, len);
 
 	ASSERT_EQ(0, mlockall(how)) TH_LOG("mlockall(%#x): %s", how, strerror(errno));
 
 	after = du_map_droppable(len);
 	EXPECT_NE(MAP_FAILED, after) TH_LOG("mmap after mlockall: %s", strerror(errno));
 	if (after != MAP_FAILED) {
-		fill_pattern(after, len);
-		EXPECT_EQ(0, smaps_kb(after, len, "Locked"));
-		EXPECT_FALSE(has_vmflag(after, len, "lo"));
-		EXPECT_FALSE(has_vmflag(after, len, "lf"));
-		EXPECT_TRUE(has_vmflag(after, len, "dp"));
+		du_fill_pattern(after, len);
+		EXPECT_EQ(0, du_smaps_kb(after, len, "Locked"));
+		EXPECT_FALSE(du_has_vmflag(after, len, "lo"));
+		EXPECT_FALSE(du_has_vmflag(after, len, "lf"));
+		EXPECT_TRUE(du_has_vmflag(after, len, "dp"));
 	}
-	EXPECT_EQ(0, smaps_kb(before, len, "Locked"));
-	EXPECT_FALSE(has_vmflag(before, len, "lo"));
-	EXPECT_FALSE(has_vmflag(before, len, "lf"));
+	EXPECT_EQ(0, du_smaps_kb(before, len, "Locked"));
+	EXPECT_FALSE(du_has_vmflag(before, len, "lo"));
+	EXPECT_FALSE(du_has_vmflag(before, len, "lf"));
 
 	EXPECT_EQ(0, munlockall());
 	if (after != MAP_FAILED)
@@ -542,7 +400,7 @@ TEST(mlockall_onfault_does_not_lock)
 TEST(fork_wipes_child_copy)
 {
 	size_t len = 16 * du_page_size();
-	struct page_count c;
+	struct du_page_count c;
 	int status;
 	pid_t pid;
 	char *p;
@@ -550,13 +408,13 @@ TEST(fork_wipes_child_copy)
 	REQUIRE_DROPPABLE();
 	p = du_map_droppable(len);
 	ASSERT_NE(MAP_FAILED, p) TH_LOG("mmap: %s", strerror(errno));
-	fill_pattern(p, len);
+	du_fill_pattern(p, len);
 
 	pid = fork();
 	ASSERT_LE(0, pid) TH_LOG("fork: %s", strerror(errno));
 	if (pid == 0) {
 		/* 0: wiped, 1: parent data leaked into the child, 2: garbage */
-		c = count_pages(p, len);
+		c = du_count_pages(p, len);
 		if (c.zero != len / du_page_size())
 			_exit(c.intact ? 1 : 2);
 		/* The child's own writes must stay in the child. */
@@ -569,7 +427,7 @@ TEST(fork_wipes_child_copy)
 		TH_LOG("child saw %s", WEXITSTATUS(status) == 1 ?
 		       "the parent's data" : "non-zero garbage");
 
-	c = count_pages(p, len);
+	c = du_count_pages(p, len);
 	EXPECT_EQ(len / du_page_size(), c.intact);
 	EXPECT_EQ(0UL, c.corrupt);
 	munmap(p, len);
@@ -587,11 +445,11 @@ TEST(dontneed_reads_zero)
 	REQUIRE_DROPPABLE();
 	p = du_map_droppable(len);
 	ASSERT_NE(MAP_FAILED, p) TH_LOG("mmap: %s", strerror(errno));
-	fill_pattern(p, len);
+	du_fill_pattern(p, len);
 
 	ASSERT_EQ(0, madvise(p, len, MADV_DONTNEED))
 		TH_LOG("MADV_DONTNEED: %s", strerror(errno));
-	EXPECT_TRUE(all_zero(p, len));
+	EXPECT_TRUE(du_all_zero(p, len));
 	munmap(p, len);
 }
 
@@ -626,7 +484,7 @@ TEST(pageout_drops_written_pages)
 
 	p = du_map_droppable(len);
 	ASSERT_NE(MAP_FAILED, p) TH_LOG("mmap: %s", strerror(errno));
-	fill_pattern(p, len);
+	du_fill_pattern(p, len);
 	ASSERT_EQ(0, mincore(p, len, vec));
 	for (size_t i = 0; i < npages; i++) {
 		ASSERT_TRUE(vec[i] & 1)
@@ -647,7 +505,7 @@ TEST(pageout_drops_written_pages)
 	TH_LOG("%zu of %zu pages still resident after %d MADV_PAGEOUT call(s)",
 	       resident, npages, try);
 	EXPECT_EQ(0UL, resident);
-	EXPECT_TRUE(all_zero(p, len));
+	EXPECT_TRUE(du_all_zero(p, len));
 	munmap(p, len);
 }
 
@@ -711,7 +569,7 @@ TEST_F_TIMEOUT(memcg, reclaim_drops_droppable, 120)
 {
 	size_t len = 64 * MiB, npages = len / du_page_size();
 	char path[300];
-	struct page_count c;
+	struct du_page_count c;
 	long long before, after;
 	int ret;
 	char *p;
@@ -721,7 +579,7 @@ TEST_F_TIMEOUT(memcg, reclaim_drops_droppable, 120)
 
 	p = du_map_droppable(len);
 	ASSERT_NE(MAP_FAILED, p) TH_LOG("mmap: %s", strerror(errno));
-	fill_pattern(p, len);
+	du_fill_pattern(p, len);
 
 	before = du_read_num(du_cg_file(&self->cg, "memory.current", path,
 					sizeof(path)));
@@ -737,7 +595,7 @@ TEST_F_TIMEOUT(memcg, reclaim_drops_droppable, 120)
 	after = du_read_num(du_cg_file(&self->cg, "memory.current", path,
 				       sizeof(path)));
 
-	c = count_pages(p, len);
+	c = du_count_pages(p, len);
 	TH_LOG("memory.current %lld -> %lld KiB; %zu dropped, %zu intact, %zu corrupted of %zu pages",
 	       before / 1024, after / 1024, c.zero, c.intact, c.corrupt, npages);
 

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Small helpers shared by the MAP_DROPPABLE selftests: droppable mappings,
- * cgroup v2 memory control, /proc/vmstat and memory.stat counters, zram swap.
+ * test patterns, /proc/self/smaps and /proc/self/status fields, cgroup v2
+ * memory control, /proc/vmstat and memory.stat counters, zram swap.
  * Header-only so each test stays one .c file.  Functions return -1 and leave
  * errno set (or print why) on failure; callers assert on the result.
  */
@@ -11,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -76,6 +78,152 @@ static inline size_t du_count_zero_pages(void *p, size_t len)
 		if (*(volatile uint64_t *)((char *)p + off) == 0)
 			n++;
 	return n;
+}
+
+/* The nonzero 64-bit word that fills page @idx of a test pattern. */
+static inline uint64_t du_pattern_word(size_t idx)
+{
+	return ((uint64_t)idx + 1) * 0x9e3779b97f4a7c15ULL;
+}
+
+/* Fill every word of every page of [p, p + len) with its pattern word. */
+static inline void du_fill_pattern(void *p, size_t len)
+{
+	size_t words = du_page_size() / sizeof(uint64_t);
+	uint64_t *w = p;
+
+	for (size_t i = 0; i < len / du_page_size(); i++)
+		for (size_t j = 0; j < words; j++)
+			w[i * words + j] = du_pattern_word(i);
+}
+
+/*
+ * Classify every page of a range filled by du_fill_pattern(): still holding
+ * the pattern, all zeroes (dropped) or anything else (corrupted).
+ */
+struct du_page_count {
+	size_t intact, zero, corrupt;
+};
+
+static inline struct du_page_count du_count_pages(const void *p, size_t len)
+{
+	size_t words = du_page_size() / sizeof(uint64_t);
+	struct du_page_count c = { 0, 0, 0 };
+	const volatile uint64_t *w = p;
+
+	for (size_t i = 0; i < len / du_page_size(); i++) {
+		const volatile uint64_t *pg = w + i * words;
+		size_t same = 0, zero = 0;
+
+		for (size_t j = 0; j < words; j++) {
+			same += pg[j] == du_pattern_word(i);
+			zero += pg[j] == 0;
+		}
+		if (same == words)
+			c.intact++;
+		else if (zero == words)
+			c.zero++;
+		else
+			c.corrupt++;
+	}
+	return c;
+}
+
+/* Whether every byte of [p, p + len) is zero. */
+static inline bool du_all_zero(const void *p, size_t len)
+{
+	const volatile unsigned char *b = p;
+
+	for (size_t i = 0; i < len; i++)
+		if (b[i])
+			return false;
+	return true;
+}
+
+/*
+ * Copy the value of smaps field @field ("VmFlags", "Locked", ...) of the
+ * VMA that covers [addr, addr + len) into @buf.  Returns 0, or -1 when no
+ * single VMA covers the range or it has no such field.
+ */
+static inline int du_smaps_field(const void *addr, size_t len,
+				 const char *field, char *buf, size_t size)
+{
+	unsigned long start, end, a = (unsigned long)addr;
+	size_t flen = strlen(field);
+	bool in_vma = false;
+	char *line = NULL;
+	size_t cap = 0;
+	int ret = -1;
+	FILE *f;
+
+	f = fopen("/proc/self/smaps", "r");
+	if (!f)
+		return -1;
+	while (getline(&line, &cap, f) > 0) {
+		if (sscanf(line, "%lx-%lx ", &start, &end) == 2) {
+			if (in_vma)
+				break;	/* our VMA had no such field */
+			in_vma = start <= a && a + len <= end;
+			continue;
+		}
+		if (!in_vma || strncmp(line, field, flen) || line[flen] != ':')
+			continue;
+		snprintf(buf, size, "%s", line + flen + 1);
+		buf[strcspn(buf, "\n")] = '\0';
+		ret = 0;
+		break;
+	}
+	free(line);
+	fclose(f);
+	return ret;
+}
+
+/* An smaps "N kB" field of the VMA covering the range, or -1. */
+static inline long du_smaps_kb(const void *addr, size_t len, const char *field)
+{
+	char buf[64];
+
+	if (du_smaps_field(addr, len, field, buf, sizeof(buf)))
+		return -1;
+	return strtol(buf, NULL, 10);
+}
+
+/* Whether the VmFlags of the VMA covering the range contain @flag. */
+static inline bool du_has_vmflag(const void *addr, size_t len,
+				 const char *flag)
+{
+	char buf[256], *tok, *save;
+
+	if (du_smaps_field(addr, len, "VmFlags", buf, sizeof(buf)))
+		return false;
+	for (tok = strtok_r(buf, " ", &save); tok;
+	     tok = strtok_r(NULL, " ", &save))
+		if (!strcmp(tok, flag))
+			return true;
+	return false;
+}
+
+/* A /proc/self/status "N kB" field ("VmLck", ...), or -1. */
+static inline long du_status_kb(const char *field)
+{
+	size_t flen = strlen(field);
+	char *line = NULL;
+	size_t cap = 0;
+	long kb = -1;
+	FILE *f;
+
+	f = fopen("/proc/self/status", "r");
+	if (!f)
+		return -1;
+	while (getline(&line, &cap, f) > 0) {
+		if (!strncmp(line, field, flen) && line[flen] == ':') {
+			kb = strtol(line + flen + 1, NULL, 10);
+			break;
+		}
+	}
+	free(line);
+	fclose(f);
+	return kb;
 }
 
 /* Write a string to a file; returns 0 or -1 with errno set. */
