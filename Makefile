@@ -13,11 +13,13 @@ MEM ?= 2048
 CPUS ?= 2
 NODES ?= 2
 ACCEL ?= auto
-BOOT_TIMEOUT ?= 2400
+# Empty: boot.sh's default (2400 s), scaled for the debug kernel.
+BOOT_TIMEOUT ?=
 PATCHES_DIR ?= $(CACHE)/outgoing
 BENCH_RUNS ?= 11
 BENCH_MIB ?= 256
 BENCH_KERNELS ?=
+STRESS_VARIANT ?= debug
 FORCE ?=
 
 export CACHE V VARIANT VARIANTS FILTER MEM CPUS NODES ACCEL BOOT_TIMEOUT \
@@ -25,7 +27,7 @@ export CACHE V VARIANT VARIANTS FILTER MEM CPUS NODES ACCEL BOOT_TIMEOUT \
 
 S := kernel/scripts
 
-.PHONY: help deps build run shell check config-off check-base bench lint bisect \
+.PHONY: help deps build run shell check config-off check-base check-debug stress bench lint bisect \
 	patches tree export docs clean distclean
 
 help:
@@ -34,6 +36,8 @@ help:
 	@echo "make shell        the same guest, interactive"
 	@echo "make config-off   check a CONFIG_MAP_DROPPABLE=n kernel"
 	@echo "make check-base   run the suite on the pristine base kernel (expected failures)"
+	@echo "make check-debug  the suite on a KASAN/lockdep/DEBUG_VM_PGFLAGS kernel (slow)"
+	@echo "make stress       droppable_stress, then trinity, 10 min each, on the debug kernel"
 	@echo "make bench        fault-in and drop throughput, base vs ours -> docs/benchmarks.md"
 	@echo "make lint         checkpatch --strict on every patch of the series"
 	@echo "make bisect       build the kernel after every patch of the series (~1 h)"
@@ -65,6 +69,13 @@ config-off:
 
 check-base:
 	@VARIANTS=base $(S)/check.sh
+
+check-debug:
+	@VARIANTS=debug $(S)/check.sh
+
+# STRESS_SECS, FUZZ_SECS and STRESS_LRU come from the environment.
+stress:
+	@VARIANT=$(STRESS_VARIANT) $(S)/stress.sh
 
 bench:
 	@$(S)/bench.sh
