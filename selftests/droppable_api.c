@@ -20,27 +20,6 @@
 #include "droppable_util.h"
 
 /* The host's libc headers may predate some of these. */
-#ifndef MAP_SHARED_VALIDATE
-#define MAP_SHARED_VALIDATE	0x03
-#endif
-#ifndef MAP_HUGETLB
-#define MAP_HUGETLB		0x40000
-#endif
-#ifndef MADV_DONTDUMP
-#define MADV_DONTDUMP		16
-#endif
-#ifndef MADV_DODUMP
-#define MADV_DODUMP		17
-#endif
-#ifndef MADV_WIPEONFORK
-#define MADV_WIPEONFORK		18
-#endif
-#ifndef MADV_KEEPONFORK
-#define MADV_KEEPONFORK		19
-#endif
-#ifndef MCL_ONFAULT
-#define MCL_ONFAULT		4
-#endif
 
 /* ------------------------------------------------------------------ */
 /* Small shared helpers (the common ones are in droppable_util.h).    */

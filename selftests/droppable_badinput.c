@@ -70,64 +70,10 @@
 #include "droppable_util.h"
 
 /* The host's libc headers may predate some of these. */
-#ifndef MAP_SHARED_VALIDATE
-#define MAP_SHARED_VALIDATE	0x03
-#endif
-#ifndef MAP_STACK
-#define MAP_STACK		0x20000
-#endif
-#ifndef MAP_HUGETLB
-#define MAP_HUGETLB		0x40000
-#endif
-#ifndef MAP_FIXED_NOREPLACE
-#define MAP_FIXED_NOREPLACE	0x100000
-#endif
-#ifndef MAP_UNINITIALIZED
-#define MAP_UNINITIALIZED	0x4000000
-#endif
-#ifndef MADV_FREE
-#define MADV_FREE		8
-#endif
-#ifndef MADV_DONTDUMP
-#define MADV_DONTDUMP		16
-#endif
-#ifndef MADV_DODUMP
-#define MADV_DODUMP		17
-#endif
-#ifndef MADV_WIPEONFORK
-#define MADV_WIPEONFORK		18
-#endif
-#ifndef MADV_KEEPONFORK
-#define MADV_KEEPONFORK		19
-#endif
-#ifndef MADV_COLD
-#define MADV_COLD		20
-#endif
-#ifndef MADV_POPULATE_READ
-#define MADV_POPULATE_READ	22
-#endif
-#ifndef MADV_POPULATE_WRITE
-#define MADV_POPULATE_WRITE	23
-#endif
-#ifndef MADV_DONTNEED_LOCKED
-#define MADV_DONTNEED_LOCKED	24
-#endif
-#ifndef MADV_HWPOISON
-#define MADV_HWPOISON		100
-#endif
-#ifndef MADV_SOFT_OFFLINE
-#define MADV_SOFT_OFFLINE	101
-#endif
 /* Linux 6.13 and later; not in the 6.12 uapi. */
 #ifndef MADV_GUARD_INSTALL
 #define MADV_GUARD_INSTALL	102
 #define MADV_GUARD_REMOVE	103
-#endif
-#ifndef MLOCK_ONFAULT
-#define MLOCK_ONFAULT		1
-#endif
-#ifndef MCL_ONFAULT
-#define MCL_ONFAULT		4
 #endif
 #ifndef MREMAP_DONTUNMAP
 #define MREMAP_DONTUNMAP	4

@@ -34,12 +34,6 @@
 #ifndef MPOL_MF_MOVE
 #define MPOL_MF_MOVE		(1 << 1)
 #endif
-#ifndef MADV_HUGEPAGE
-#define MADV_HUGEPAGE		14
-#endif
-#ifndef MADV_NOHUGEPAGE
-#define MADV_NOHUGEPAGE		15
-#endif
 
 #define THP_SIZE		(2 * MiB)
 #define SPLIT_DEBUGFS		"/sys/kernel/debug/split_huge_pages"

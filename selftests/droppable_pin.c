@@ -39,7 +39,6 @@
 
 #define PIN_MIB		16UL	/* writev and io_uring regions */
 #define DIO_MIB		8UL	/* O_DIRECT read */
-#define ZRAM_CTL	"/sys/class/zram-control"
 #define RECLAIM_ROUNDS	3
 
 /* A nonzero 64-bit word of pattern @seed at word index @i (splitmix64). */
@@ -200,20 +199,6 @@ TEST_F_TIMEOUT(pin, writev_pinned_then_dropped, 300)
 	EXPECT_EQ(n / 2, second);
 }
 
-/* The number N of a new /dev/zramN, or -1. */
-static int zram_hot_add(void)
-{
-	int n = -1;
-	FILE *f = fopen(ZRAM_CTL "/hot_add", "r");
-
-	if (!f)
-		return -1;
-	if (fscanf(f, "%d", &n) != 1)
-		n = -1;
-	fclose(f);
-	return n;
-}
-
 /*
  * An O_DIRECT pread() of 8 MiB from a zram block device into untouched
  * droppable memory: the data arrives intact, then reclaim drops every page.
@@ -221,21 +206,15 @@ static int zram_hot_add(void)
 TEST_F_TIMEOUT(pin, odirect_read_then_dropped, 300)
 {
 	const size_t n = DIO_MIB * MiB / du_page_size();
-	char path[64], dev[32];
+	char dev[32];
 	size_t first, second, got = 0;
 	char *src;
 	ssize_t r;
-	int i;
 
 	if (access(ZRAM_CTL "/hot_add", R_OK))
 		SKIP(return, "no %s/hot_add (CONFIG_ZRAM?)", ZRAM_CTL);
-	self->zram = zram_hot_add();
+	self->zram = du_zram_add(2 * DIO_MIB, dev, sizeof(dev));
 	ASSERT_GE(self->zram, 0);
-	snprintf(path, sizeof(path), "/sys/block/zram%d/disksize", self->zram);
-	ASSERT_EQ(0, du_write_file(path, "%luM", 2 * DIO_MIB));
-	snprintf(dev, sizeof(dev), "/dev/zram%d", self->zram);
-	for (i = 0; i < 50 && access(dev, F_OK); i++)
-		usleep(100 * 1000);
 
 	/* The known pattern goes to the device by O_DIRECT, past the cache. */
 	src = mmap(NULL, DIO_MIB * MiB, PROT_READ | PROT_WRITE,

@@ -115,18 +115,6 @@
 #include "kselftest.h"
 #include "droppable_util.h"
 
-#ifndef MAP_FIXED_NOREPLACE
-#define MAP_FIXED_NOREPLACE	0x100000
-#endif
-#ifndef MADV_HUGEPAGE
-#define MADV_HUGEPAGE		14
-#endif
-#ifndef MADV_NOHUGEPAGE
-#define MADV_NOHUGEPAGE		15
-#endif
-#ifndef MADV_FREE
-#define MADV_FREE		8
-#endif
 
 #define THP_SIZE		(2 * MiB)
 #define PS			4096UL
@@ -137,7 +125,6 @@
 #define SCRATCH_PAGES		256		/* 1 MiB: the largest kernel write */
 #define DIO_SECTION		(SCRATCH_PAGES * PS)
 #define MOVE_MAX		64
-#define ZRAM_CTL		"/sys/class/zram-control"
 #define SWAP_MIB		1024UL
 #define LOG_BUDGET		60
 /* Swap types at or above this are migration, device, hwpoison, markers. */
@@ -1348,26 +1335,7 @@ static long long zram0_pages(void)
 /* A new /dev/zramN of @mib MiB for direct I/O; its number or -1. */
 static int dio_zram_add(unsigned long mib)
 {
-	char path[64];
-	int n = -1, i;
-	FILE *f = fopen(ZRAM_CTL "/hot_add", "r");
-
-	if (!f)
-		return -1;
-	if (fscanf(f, "%d", &n) != 1)
-		n = -1;
-	fclose(f);
-	if (n < 0)
-		return -1;
-	snprintf(path, sizeof(path), "/sys/block/zram%d/disksize", n);
-	if (du_write_file(path, "%luM", mib)) {
-		du_write_file(ZRAM_CTL "/hot_remove", "%d", n);
-		return -1;
-	}
-	snprintf(dio_dev, sizeof(dio_dev), "/dev/zram%d", n);
-	for (i = 0; i < 50 && access(dio_dev, F_OK); i++)
-		usleep(100 * 1000);
-	return n;
+	return du_zram_add(mib, dio_dev, sizeof(dio_dev));
 }
 
 struct peaks {

@@ -23,14 +23,75 @@
 #include <sys/swap.h>
 #include <sys/types.h>
 
+/* uapi values the C library's headers may lack. */
 #ifndef MAP_DROPPABLE
 #define MAP_DROPPABLE		0x08
+#endif
+#ifndef MAP_SHARED_VALIDATE
+#define MAP_SHARED_VALIDATE	0x03
+#endif
+#ifndef MAP_STACK
+#define MAP_STACK		0x20000
+#endif
+#ifndef MAP_HUGETLB
+#define MAP_HUGETLB		0x40000
+#endif
+#ifndef MAP_FIXED_NOREPLACE
+#define MAP_FIXED_NOREPLACE	0x100000
+#endif
+#ifndef MAP_UNINITIALIZED
+#define MAP_UNINITIALIZED	0x4000000
+#endif
+#ifndef MADV_FREE
+#define MADV_FREE		8
+#endif
+#ifndef MADV_HUGEPAGE
+#define MADV_HUGEPAGE		14
+#endif
+#ifndef MADV_NOHUGEPAGE
+#define MADV_NOHUGEPAGE		15
+#endif
+#ifndef MADV_DONTDUMP
+#define MADV_DONTDUMP		16
+#endif
+#ifndef MADV_DODUMP
+#define MADV_DODUMP		17
+#endif
+#ifndef MADV_WIPEONFORK
+#define MADV_WIPEONFORK		18
+#endif
+#ifndef MADV_KEEPONFORK
+#define MADV_KEEPONFORK		19
+#endif
+#ifndef MADV_COLD
+#define MADV_COLD		20
 #endif
 #ifndef MADV_PAGEOUT
 #define MADV_PAGEOUT		21
 #endif
+#ifndef MADV_POPULATE_READ
+#define MADV_POPULATE_READ	22
+#endif
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE	23
+#endif
+#ifndef MADV_DONTNEED_LOCKED
+#define MADV_DONTNEED_LOCKED	24
+#endif
 #ifndef MADV_COLLAPSE
 #define MADV_COLLAPSE		25
+#endif
+#ifndef MADV_HWPOISON
+#define MADV_HWPOISON		100
+#endif
+#ifndef MADV_SOFT_OFFLINE
+#define MADV_SOFT_OFFLINE	101
+#endif
+#ifndef MLOCK_ONFAULT
+#define MLOCK_ONFAULT		1
+#endif
+#ifndef MCL_ONFAULT
+#define MCL_ONFAULT		4
 #endif
 
 #define KiB			1024UL
@@ -383,6 +444,37 @@ static inline int du_cg_reclaim(struct du_cgroup *cg, size_t bytes)
 
 	return du_write_file(du_cg_file(cg, "memory.reclaim", p, sizeof(p)),
 			     "%zu", bytes);
+}
+
+#define ZRAM_CTL		"/sys/class/zram-control"
+
+/*
+ * A new zram block device of @mib MiB (CONFIG_ZRAM): returns its number N
+ * and writes "/dev/zramN" to @dev, or returns -1 and leaves no device.
+ * Waits (at most 5 s) for the device node to appear.
+ */
+static inline int du_zram_add(unsigned long mib, char *dev, size_t devlen)
+{
+	char path[64];
+	int n = -1, i;
+	FILE *f = fopen(ZRAM_CTL "/hot_add", "r");
+
+	if (!f)
+		return -1;
+	if (fscanf(f, "%d", &n) != 1)
+		n = -1;
+	fclose(f);
+	if (n < 0)
+		return -1;
+	snprintf(path, sizeof(path), "/sys/block/zram%d/disksize", n);
+	if (du_write_file(path, "%luM", mib)) {
+		du_write_file(ZRAM_CTL "/hot_remove", "%d", n);
+		return -1;
+	}
+	snprintf(dev, devlen, "/dev/zram%d", n);
+	for (i = 0; i < 50 && access(dev, F_OK); i++)
+		usleep(100 * 1000);
+	return n;
 }
 
 /*
