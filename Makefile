@@ -27,7 +27,7 @@ export CACHE V VARIANT VARIANTS FILTER MEM CPUS NODES ACCEL BOOT_TIMEOUT \
 
 S := kernel/scripts
 
-.PHONY: help deps build run shell check config-off check-base check-debug stress bench lint bisect \
+.PHONY: help deps build run shell check config-off check-base check-debug stress regress bench lint bisect \
 	patches tree export docs clean distclean
 
 help:
@@ -38,6 +38,7 @@ help:
 	@echo "make check-base   run the suite on the pristine base kernel (expected failures)"
 	@echo "make check-debug  the suite on a KASAN/lockdep/DEBUG_VM_PGFLAGS kernel (slow)"
 	@echo "make stress       droppable_stress, then trinity, 10 min each, on the debug kernel"
+	@echo "make regress      the base tree's mm selftests on base and ours -> docs/regress-mm.md"
 	@echo "make bench        fault-in and drop throughput, base vs ours -> docs/benchmarks.md"
 	@echo "make lint         checkpatch --strict on every patch of the series"
 	@echo "make bisect       build the kernel after every patch of the series (~1 h)"
@@ -76,6 +77,10 @@ check-debug:
 # STRESS_SECS, FUZZ_SECS and STRESS_LRU come from the environment.
 stress:
 	@VARIANT=$(STRESS_VARIANT) $(S)/stress.sh
+
+regress: deps
+	@$(S)/build.sh base >/dev/null && $(S)/build.sh on >/dev/null && \
+		$(S)/regress-mm.sh base on
 
 bench:
 	@$(S)/bench.sh
