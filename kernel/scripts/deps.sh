@@ -8,7 +8,7 @@
 PKGS="build-essential flex bison bc libelf-dev libssl-dev dwarves cpio kmod
 xz-utils rsync git ccache qemu-system-x86 bpftrace busybox-static util-linux
 python3-ply python3-git graphviz
-procps trinity"
+procps trinity gnuplot-nox sparse"
 
 missing=()
 for p in $PKGS; do
