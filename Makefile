@@ -28,7 +28,7 @@ export CACHE V VARIANT VARIANTS FILTER MEM CPUS NODES ACCEL BOOT_TIMEOUT \
 S := kernel/scripts
 
 .PHONY: help deps build run shell check config-off check-base check-debug stress regress bench lint bisect \
-	patches tree export docs clean distclean
+	patches tree export docs clean distclean matrix
 
 help:
 	@echo "make run          build, boot in QEMU, show droppable memory being dropped"
@@ -39,6 +39,7 @@ help:
 	@echo "make check-debug  the suite on a KASAN/lockdep/DEBUG_VM_PGFLAGS kernel (slow)"
 	@echo "make stress       droppable_stress, then trinity, 10 min each, on the debug kernel"
 	@echo "make regress      the base tree's mm selftests on base and ours -> docs/regress-mm.md"
+	@echo "make matrix       the series builds in every config (MGLRU, THP, NUMA, MEMCG off...), no new W=1 warnings -> docs/build-matrix.md"
 	@echo "make bench        fault-in and drop throughput, base vs ours -> docs/benchmarks.md"
 	@echo "make lint         checkpatch --strict on every patch of the series"
 	@echo "make bisect       build the kernel after every patch of the series (~1 h)"
@@ -81,6 +82,12 @@ stress:
 regress: deps
 	@$(S)/build.sh base >/dev/null && $(S)/build.sh on >/dev/null && \
 		$(S)/regress-mm.sh base on
+	@$(S)/matrix.sh
+
+# MATRIX_CELLS: the cells to run (default: all); MATRIX_FULL=1 links a full
+# vmlinux in every cell (kernel/scripts/matrix.sh explains the cells).
+matrix: deps
+	@$(S)/matrix.sh $(MATRIX_CELLS)
 
 bench:
 	@$(S)/bench.sh
