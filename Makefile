@@ -28,7 +28,7 @@ export CACHE V VARIANT VARIANTS FILTER MEM CPUS NODES ACCEL BOOT_TIMEOUT \
 S := kernel/scripts
 
 .PHONY: help deps build run shell check config-off check-base check-debug stress regress bench lint bisect \
-	patches tree export docs clean distclean matrix
+	patches tree export docs clean distclean matrix arm64
 
 help:
 	@echo "make run          build, boot in QEMU, show droppable memory being dropped"
@@ -40,6 +40,7 @@ help:
 	@echo "make stress       droppable_stress, then trinity, 10 min each, on the debug kernel"
 	@echo "make regress      the base tree's mm selftests on base and ours -> docs/regress-mm.md"
 	@echo "make matrix       the series builds in every config (MGLRU, THP, NUMA, MEMCG off...), no new W=1 warnings -> docs/build-matrix.md"
+	@echo "make arm64        cross-build for arm64, boot it under QEMU (TCG), run the droppable tests"
 	@echo "make bench        fault-in and drop throughput, base vs ours -> docs/benchmarks.md"
 	@echo "make lint         checkpatch --strict on every patch of the series"
 	@echo "make bisect       build the kernel after every patch of the series (~1 h)"
@@ -88,6 +89,12 @@ regress: deps
 # vmlinux in every cell (kernel/scripts/matrix.sh explains the cells).
 matrix: deps
 	@$(S)/matrix.sh $(MATRIX_CELLS)
+
+# Not part of check: a cold cross-build and the emulated guest are slow
+# (docs/arm64.md).  ARM64_FILTER, ARM64_CPU, ARM64_TIMEOUT_SCALE come from
+# the environment.
+arm64: deps
+	@$(S)/arm64.sh
 
 bench:
 	@$(S)/bench.sh
