@@ -27,7 +27,7 @@ export CACHE V VARIANT VARIANTS FILTER MEM CPUS NODES ACCEL BOOT_TIMEOUT \
 
 S := kernel/scripts
 
-.PHONY: help deps build run shell check config-off check-base check-debug stress regress bench lint bisect \
+.PHONY: help deps build run shell check config-off check-base check-debug stress regress static bench lint bisect \
 	patches tree export docs clean distclean matrix arm64
 
 help:
@@ -38,8 +38,9 @@ help:
 	@echo "make check-base   run the suite on the pristine base kernel (expected failures)"
 	@echo "make check-debug  the suite on a KASAN/lockdep/DEBUG_VM_PGFLAGS kernel (slow)"
 	@echo "make stress       droppable_stress, then trinity, 10 min each, on the debug kernel"
-	@echo "make regress      the base tree's mm selftests on base and ours -> docs/regress-mm.md"
+	@echo "make regress      the base tree's mm selftests on base and ours -> docs/regress-mm.md, then matrix, static"
 	@echo "make matrix       the series builds in every config (MGLRU, THP, NUMA, MEMCG off...), no new W=1 warnings -> docs/build-matrix.md"
+	@echo "make static       sparse, W=1, kernel-doc, checkpatch, bpftrace -d: ours vs base -> docs/static-checks.md"
 	@echo "make arm64        cross-build for arm64, boot it under QEMU (TCG), run the droppable tests"
 	@echo "make bench        fault-in and drop throughput, base vs ours -> docs/benchmarks.md"
 	@echo "make lint         checkpatch --strict on every patch of the series"
@@ -84,11 +85,15 @@ regress: deps
 	@$(S)/build.sh base >/dev/null && $(S)/build.sh on >/dev/null && \
 		$(S)/regress-mm.sh base on
 	@$(S)/matrix.sh
+	@$(S)/static.sh
 
 # MATRIX_CELLS: the cells to run (default: all); MATRIX_FULL=1 links a full
 # vmlinux in every cell (kernel/scripts/matrix.sh explains the cells).
 matrix: deps
 	@$(S)/matrix.sh $(MATRIX_CELLS)
+
+static: deps
+	@$(S)/build.sh base >/dev/null && $(S)/build.sh on >/dev/null && $(S)/static.sh
 
 # Not part of check: a cold cross-build and the emulated guest are slow
 # (docs/arm64.md).  ARM64_FILTER, ARM64_CPU, ARM64_TIMEOUT_SCALE come from
