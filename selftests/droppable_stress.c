@@ -36,7 +36,8 @@
  *
  * writev and dio go three times out of four into droppable memory, else
  * into normal memory.  Meanwhile the controller writes memory.reclaim
- * (4-64 MiB, now and then 128 MiB) every 0.5-1.5 s and every 4-8 s lowers
+ * (4-64 MiB, now and then 128 MiB, at most half of memory.current) every
+ * 0.5-1.5 s, interrupted at the deadline, and every 4-8 s lowers
  * memory.max by 8-48 MiB below memory.current for 1-2 s.
  *
  * Every 8-byte word of a slot encodes the owner's pid, the slot, the page
@@ -1386,16 +1387,27 @@ static int workers_alive(pid_t *pids, int *status, int n)
 }
 
 /*
- * memory.reclaim of 4-64 MiB (one time in four 128 MiB) every 0.5-1.5 s
- * until the deadline, in a thread of its own: a write blocks while the
- * kernel reclaims.
+ * memory.reclaim of 4-64 MiB (one time in four 128 MiB), at most half of
+ * memory.current, every 0.5-1.5 s until the deadline, in a thread of its own: a write blocks while the
+ * kernel reclaims, for as long as it takes to reclaim that much while the
+ * workers fault memory back in (minutes on a slow debug guest), so at the
+ * deadline pressure() interrupts it with SIGUSR1 (memory.reclaim returns
+ * EINTR when a signal is pending).
  */
+static volatile sig_atomic_t reclaimer_done;
+
+static void reclaimer_wake(int sig)
+{
+	(void)sig;
+}
+
 static void *reclaimer(void *arg)
 {
 	uint64_t rng = opt.seed ^ 0x5851f42d4c957f2dULL;
 
 	while (!past_deadline()) {
 		unsigned long mib;
+		long long cur;
 		uint64_t us;
 		double t0;
 		int r;
@@ -1404,12 +1416,24 @@ static void *reclaimer(void *arg)
 		rng ^= rng >> 7;
 		rng ^= rng << 17;
 		mib = rng % 4 ? 4 + (rng >> 8) % 61 : 128;
+		/*
+		 * Not more than half of what the cgroup holds: a larger
+		 * request only ends once the workers have faulted that much
+		 * back in, which on a slow (debug, emulated) guest kept the
+		 * write going for the whole run while the reclaim starved
+		 * the workers.
+		 */
+		cur = du_read_num(cg_current) / 2 / (long long)MiB;
+		if (cur >= 4 && (long long)mib > cur)
+			mib = cur;
 		t0 = now_s();
 		r = du_write_file(cg_reclaim, "%luM", mib);
 		us = (now_s() - t0) * 1e6;
 		ADD(reclaim_us, us);
 		if (us > GET(reclaim_max_us))
 			sh->reclaim_max_us = us;
+		if (r && errno == EINTR && past_deadline())
+			break;
 		if (r) {
 			if (errno == EAGAIN)
 				soft_fail(OP_RECLAIM);
@@ -1420,6 +1444,7 @@ static void *reclaimer(void *arg)
 		ADD(ops[OP_RECLAIM], 1);
 		usleep(500 * 1000 + (rng >> 16) % (1000 * 1000));
 	}
+	reclaimer_done = 1;
 	return NULL;
 }
 
@@ -1433,9 +1458,13 @@ static void pressure(pid_t *pids, int *status, struct peaks *pk,
 		     long long floor)
 {
 	double next_max = now_s() + 3, until;
+	struct sigaction sa = { .sa_handler = reclaimer_wake };
 	pthread_t rt;
 	int rt_ok;
 
+	/* No SA_RESTART: the signal ends a blocked memory.reclaim write. */
+	sigaction(SIGUSR1, &sa, NULL);
+	reclaimer_done = 0;
 	rt_ok = !pthread_create(&rt, NULL, reclaimer, NULL);
 	if (!rt_ok)
 		ksft_print_msg("no memory.reclaim thread\n");
@@ -1469,6 +1498,11 @@ static void pressure(pid_t *pids, int *status, struct peaks *pk,
 	}
 	/* Workers that died early must not leave the reclaimer running. */
 	__atomic_store_n(&sh->stop, 1, __ATOMIC_RELAXED);
+	/* Again and again: the signal may come just before a write. */
+	while (rt_ok && !reclaimer_done) {
+		pthread_kill(rt, SIGUSR1);
+		usleep(100 * 1000);
+	}
 	if (rt_ok)
 		pthread_join(rt, NULL);
 	du_write_file(cg_max, "max");
