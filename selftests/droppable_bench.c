@@ -25,6 +25,7 @@
  *   reclaim_droppable_thp the two above with MADV_HUGEPAGE memory
  *   reclaim_lazyfree_thp
  *   zap_dontneed_4k       MADV_DONTNEED of written anonymous memory (floor)
+ *   zap_dontneed_thp      the same with MADV_HUGEPAGE memory
  *
  * Only the operation itself is timed (CLOCK_MONOTONIC): the touch loop, the
  * write to memory.reclaim, the madvise().  Reclaim throughput counts the
@@ -83,6 +84,7 @@ static struct workload wl[] = {
 	{ "reclaim_droppable_thp", RECLAIM, 1, 1, 0, 4 },
 	{ "reclaim_lazyfree_thp",  RECLAIM, 0, 1, 1, 4 },
 	{ "zap_dontneed_4k",       ZAP,     0, 0, 0, 5 },
+	{ "zap_dontneed_thp",      ZAP,     0, 1, 0, 5 },
 };
 #define NR_WL	(sizeof(wl) / sizeof(wl[0]))
 
@@ -211,6 +213,7 @@ static int run_once(struct workload *w, int slot)
 		break;
 	case ZAP:
 		du_fill(p, len, 1);
+		w->thp_alloc[slot] = du_vmstat("thp_fault_alloc") - alloc0;
 		t0 = now();
 		ret = madvise(p, len, MADV_DONTNEED);
 		t1 = now();

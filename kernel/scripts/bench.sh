@@ -7,7 +7,8 @@
 # selftests/droppable_bench.c against it, boots it under QEMU and runs
 # droppable_bench there; then writes docs/benchmarks.md (a table, the
 # targets, the guest and the kernels) and docs/benchmarks.csv, prints the
-# table, and draws docs/benchmarks.png if gnuplot is installed.
+# table, and draws docs/benchmarks.png and docs/benchmarks-scaling.png
+# with gnuplot (make deps installs gnuplot-nox).
 #
 # Environment:
 #   BENCH_RUNS=11         measured runs per workload (after one warm-up)
@@ -19,6 +20,14 @@
 #                         default the last patch before the observability
 #                         patches (tracepoints and counters), to measure what
 #                         they cost when they are off
+#   BENCH_SCALE_MIB=auto  sizes (MiB) of the scaling runs of the reclaim and
+#                         MADV_DONTNEED workloads on base and on; auto: 128,
+#                         256, 512 and the largest the guest holds (70% of
+#                         its MemAvailable, 64 MiB steps); "" skips them
+#   BENCH_SCALE_RUNS=5    measured runs per size
+#   BENCH_PRESSURE_RUNS=5 runs of selftests/droppable_pressure (mixed,
+#                         kswapd-driven pressure with zram swap) per LRU on
+#                         base and on (0: skip)
 #   BENCH_TRACE_RUNS=11   runs of reclaim_droppable_4k on 'on': detached,
 #                         with a count-only bpftrace program, with
 #                         bpf/droppable-drops.bt, with droppable-top.bt,
@@ -46,10 +55,20 @@ else
 	BENCH_KERNELS=${BENCH_KERNELS:-base on}
 fi
 BENCH_TRACE_RUNS=${BENCH_TRACE_RUNS:-11}
+BENCH_SCALE_MIB=${BENCH_SCALE_MIB-auto}
+BENCH_SCALE_RUNS=${BENCH_SCALE_RUNS:-5}
+BENCH_PRESSURE_RUNS=${BENCH_PRESSURE_RUNS:-5}
 BENCH_NOBUILD=${BENCH_NOBUILD:-0}
 case $BENCH_RUNS in *[!0-9]*|''|0) die "BENCH_RUNS must be a positive number, got '$BENCH_RUNS'";; esac
 case $BENCH_TRACE_RUNS in *[!0-9]*|'') die "BENCH_TRACE_RUNS must be a number (0: skip), got '$BENCH_TRACE_RUNS'";; esac
 case $BENCH_MIB in *[!0-9]*|''|0|1) die "BENCH_MIB must be a number of MiB >= 2, got '$BENCH_MIB'";; esac
+case $BENCH_SCALE_RUNS in *[!0-9]*|''|0) die "BENCH_SCALE_RUNS must be a positive number, got '$BENCH_SCALE_RUNS'";; esac
+case $BENCH_PRESSURE_RUNS in *[!0-9]*|'') die "BENCH_PRESSURE_RUNS must be a number (0: skip), got '$BENCH_PRESSURE_RUNS'";; esac
+if [ "$BENCH_SCALE_MIB" != auto ]; then
+	for m in $BENCH_SCALE_MIB; do
+		case $m in *[!0-9]*|0|1) die "BENCH_SCALE_MIB must be auto or MiB sizes >= 2, got '$m'";; esac
+	done
+fi
 [ -n "${BENCH_KERNELS// /}" ] || die "BENCH_KERNELS is empty"
 for v in $BENCH_KERNELS; do
 	case $v in on|off|base|upto-[1-9]|upto-[1-9][0-9]) ;;
@@ -58,9 +77,14 @@ done
 
 WORKLOADS="fault_anon_4k fault_droppable_4k fault_anon_thp fault_droppable_thp
 reclaim_droppable_4k reclaim_lazyfree_4k reclaim_droppable_thp reclaim_lazyfree_thp
-zap_dontneed_4k"
+zap_dontneed_4k zap_dontneed_thp"
+SCALE_WORKLOADS="reclaim_droppable_4k reclaim_lazyfree_4k zap_dontneed_4k
+reclaim_droppable_thp reclaim_lazyfree_thp zap_dontneed_thp"
+PRESSURE_KEYS="swapout_while_resident_mib resident_at_first_swapout_mib
+dropped_mib swapout_mib steal_kswapd_mib steal_direct_mib"
 DOCS=$REPO/docs
 MD=$DOCS/benchmarks.md CSV=$DOCS/benchmarks.csv PNG=$DOCS/benchmarks.png
+SPNG=$DOCS/benchmarks-scaling.png
 
 [ "$BENCH_NOBUILD" = 1 ] || "$S/deps.sh" || exit 1
 
@@ -78,7 +102,9 @@ nobuild_src() {
 	return 1
 }
 
-declare -A MED MIN MAX NRUN STAT UNAME ACCELS SKIPS PMED PMIN PMAX TMED TMIN TMAX
+SCALE_RESOLVED=
+declare -A MED MIN MAX NRUN STAT UNAME ACCELS SKIPS PMED PMIN PMAX TMED TMIN TMAX \
+	SMED SMIN SMAX SIZES QMED QMIN QMAX QN QSKIP
 for v in $BENCH_KERNELS; do
 	if [ "$BENCH_NOBUILD" = 1 ]; then
 		out=$CACHE/build/$v
@@ -91,7 +117,8 @@ for v in $BENCH_KERNELS; do
 	fi
 	bins=$CACHE/tests/$v
 	run_logged "building droppable_bench for '$v'" "$LOGDIR/bench-tests-$v.log" \
-		make -C "$REPO/selftests" KSRC="$src" HDR="$out/hdr" OUT="$bins" "$bins/droppable_bench" ||
+		make -C "$REPO/selftests" KSRC="$src" HDR="$out/hdr" OUT="$bins" \
+			"$bins/droppable_bench" "$bins/droppable_pressure" ||
 		die "droppable_bench did not build for kernel '$v' (log: $LOGDIR/bench-tests-$v.log)"
 
 	job=$CACHE/job-bench-$v.sh
@@ -100,6 +127,34 @@ for v in $BENCH_KERNELS; do
 	echo "bench: \$(uname -r), $BENCH_RUNS runs x $BENCH_MIB MiB"
 	"$bins/droppable_bench" -r "$BENCH_RUNS" -s "$BENCH_MIB" >"\$SCRATCH/bench.txt"
 	JOB
+	case $v in
+	base|on)
+		# Scaling: the reclaim and MADV_DONTNEED workloads at several
+		# sizes, up to the largest the guest holds.
+		if [ -n "${BENCH_SCALE_MIB// /}" ]; then
+			cat >>"$job" <<-JOB
+			sizes="${SCALE_RESOLVED:-$BENCH_SCALE_MIB}"
+			if [ "\$sizes" = auto ]; then
+				avail=\$(awk '/^MemAvailable:/ { print int(\$2 / 1024 * 0.7 / 64) * 64 }' /proc/meminfo)
+				sizes=
+				for s in 128 256 512; do [ "\$s" -lt "\$avail" ] && sizes+=" \$s"; done
+				sizes+=" \$avail"
+			fi
+			echo \$sizes >"\$SCRATCH/scale-sizes.txt"
+			for s in \$sizes; do
+				echo "bench: scaling, \$s MiB"
+				"$bins/droppable_bench" -r "$BENCH_SCALE_RUNS" -s "\$s" -w 'reclaim_*' -w 'zap_*' >"\$SCRATCH/scale-\$s.txt"
+			done
+			JOB
+		fi
+		if [ "$BENCH_PRESSURE_RUNS" -gt 0 ]; then
+			cat >>"$job" <<-JOB
+			echo "bench: mixed pressure, $BENCH_PRESSURE_RUNS runs per LRU"
+			"$bins/droppable_pressure" -r "$BENCH_PRESSURE_RUNS" >"\$SCRATCH/pressure.txt"
+			JOB
+		fi
+		;;
+	esac
 	if [ "$v" = on ] && [ "$BENCH_TRACE_RUNS" -gt 0 ]; then
 		# The cost of watching: drops with droppable-drops.bt attached,
 		# between two runs without it (A B A).
@@ -163,6 +218,28 @@ for v in $BENCH_KERNELS; do
 			[ "$tag" = RESULT ] && TMED[$t]=$c TMIN[$t]=$d TMAX[$t]=$e
 		done <"$run/$t.txt"
 	done
+	if [ -s "$run/scale-sizes.txt" ]; then
+		SIZES[$v]=$(cat "$run/scale-sizes.txt")
+		# The kernels after the first measure the same sizes.
+		SCALE_RESOLVED=${SCALE_RESOLVED:-${SIZES[$v]}}
+		for m in ${SIZES[$v]}; do
+			[ -s "$run/scale-$m.txt" ] ||
+				die "kernel '$v': the scaling run at $m MiB produced nothing (console: $LOGDIR/console-bench-$v.log)"
+			while read -r tag a b c d e f; do
+				[ "$tag" = RESULT ] && SMED[$v,$a,$m]=$c SMIN[$v,$a,$m]=$d SMAX[$v,$a,$m]=$e
+			done <"$run/scale-$m.txt"
+		done
+	fi
+	if [ -f "$run/pressure.txt" ]; then
+		while read -r tag a b c d e f; do
+			case $tag in
+			RESULT) QMED[$v,$a]=$c QMIN[$v,$a]=$d QMAX[$v,$a]=$e QN[$v,$a]=$f ;;
+			SKIP) QSKIP[$v]="$a $b $c $d $e $f" ;;
+			esac
+		done <"$run/pressure.txt"
+		[ -n "${QMED[$v,pressure_dropped_mib_classic]:-}${QSKIP[$v]:-}" ] ||
+			die "kernel '$v': droppable_pressure produced no result (console: $LOGDIR/console-bench-$v.log)"
+	fi
 	klog=$run/dmesg.txt
 	if [ -s "$klog" ] && grep -Eq "$KLOG_BAD" "$klog"; then
 		warn "the kernel log of the '$v' guest reports problems: $klog"
@@ -221,6 +298,97 @@ tracecost() {
 		echo "droppable tracepoints in the 'on' kernel.)"
 	fi
 }
+# Cost per GiB as the size grows: the reclaim and MADV_DONTNEED workloads
+# at each size of the scaling runs.
+scaling() {
+	local v w m line sep sizes=
+	for v in $BENCH_KERNELS; do
+		[ -n "${SIZES[$v]:-}" ] && { sizes=${SIZES[$v]}; break; }
+	done
+	[ -n "$sizes" ] || return 0
+	echo
+	echo "## Scaling"
+	echo
+	echo "Drop and zap cost as the size grows: the reclaim and MADV_DONTNEED"
+	echo "workloads at $(echo $sizes | sed 's/ /, /g') MiB$([ "$BENCH_SCALE_MIB" = auto ] && echo " (the largest: 70% of the
+guest's MemAvailable)"), median [min–max] of $BENCH_SCALE_RUNS runs each, in GiB/s,"
+	echo "and the median's cost in ms per GiB (1000 / GiB/s).  The droppable and"
+	echo "lazyfree figures count only what was dropped (pages that read back as zero)."
+	[ -n "$chart" ] && { echo; echo "![cost per GiB](benchmarks-scaling.png)"; }
+	echo
+	line="| workload | MiB |" sep="|---|--:|"
+	for v in $BENCH_KERNELS; do
+		[ -n "${SIZES[$v]:-}" ] || continue
+		line+=" $(label "$v") GiB/s | $(label "$v") ms/GiB |" sep+="--:|--:|"
+	done
+	has base && has on && [ -n "${SIZES[on]:-}" ] && line+=" ours/base |" sep+="--:|"
+	echo "$line"
+	echo "$sep"
+	for w in $SCALE_WORKLOADS; do
+		for m in $sizes; do
+			line="| \`$w\` | $m |"
+			for v in $BENCH_KERNELS; do
+				[ -n "${SIZES[$v]:-}" ] || continue
+				if [ -n "${SMED[$v,$w,$m]:-}" ]; then
+					line+=" $(fmt "${SMED[$v,$w,$m]}") [$(fmt "${SMIN[$v,$w,$m]}")–$(fmt "${SMAX[$v,$w,$m]}")] | $(msgib "${SMED[$v,$w,$m]}") |"
+				else
+					line+=" – | – |"
+				fi
+			done
+			has base && has on && [ -n "${SIZES[on]:-}" ] &&
+				line+=" $(ratio "${SMED[on,$w,$m]:-}" "${SMED[base,$w,$m]:-}") |"
+			echo "$line"
+		done
+	done
+}
+msgib() { awk -v x="$1" 'BEGIN { if (x + 0 > 0) printf "%.0f", 1000 / x; else print "–" }'; }
+
+# Mixed, kswapd-driven pressure with zram swap (droppable_pressure).
+pressure() {
+	local v l k any= line
+	for v in $BENCH_KERNELS; do
+		[ -n "${QMED[$v,pressure_dropped_mib_classic]:-}${QSKIP[$v]:-}" ] && any=1
+	done
+	[ -n "$any" ] || return 0
+	echo
+	echo "## Mixed pressure"
+	echo
+	echo "\`selftests/droppable_pressure\`: with zram swap on and the page cache"
+	echo "dropped, one process writes droppable memory (a quarter of the guest's"
+	echo "memory) and keeps it; another then writes plain anonymous memory in 4 MiB"
+	echo "chunks, 2 ms apart, until it holds what was available before the first"
+	echo "started plus 128 MiB, so that all droppable memory must go and then some"
+	echo "anonymous memory must be swapped out; kswapd does most of the reclaim."
+	echo "Sampled every 5 ms.  Droppable memory is the cheapest memory to reclaim:"
+	echo "the goal is that nothing is swapped out while any of it is resident."
+	echo "MiB, median [min–max] of $BENCH_PRESSURE_RUNS runs (after a warm-up) on each LRU."
+	echo
+	echo "Columns: swapped out while droppable memory was resident (pswpout over the"
+	echo "5 ms intervals at the end of which some was); droppable memory resident at"
+	echo "the end of the first interval with a swap-out (0: nothing was swapped out);"
+	echo "droppable memory dropped by the end; everything swapped out; pgsteal by"
+	echo "kswapd and by direct reclaim (the base kernel does not count dropped"
+	echo "droppable memory as stolen)."
+	echo
+	echo "| kernel | LRU | swapped out while droppable resident | droppable resident at the first swap-out | droppable dropped | swapped out in all | stolen by kswapd | stolen by direct reclaim |"
+	echo "|---|---|--:|--:|--:|--:|--:|--:|"
+	for v in $BENCH_KERNELS; do
+		if [ -n "${QSKIP[$v]:-}" ] && [ -z "${QMED[$v,pressure_dropped_mib_classic]:-}" ]; then
+			echo "| $(label "$v") | | skipped: ${QSKIP[$v]} | | | | | |"
+			continue
+		fi
+		for l in classic mglru; do
+			[ -n "${QMED[$v,pressure_dropped_mib_$l]:-}" ] || continue
+			line="| $(label "$v") | $l |"
+			for k in $PRESSURE_KEYS; do
+				k=pressure_${k}_$l
+				line+=" ${QMED[$v,$k]} [${QMIN[$v,$k]}–${QMAX[$v,$k]}] |"
+			done
+			echo "$line"
+		done
+	done
+}
+
 tline2() {
 	echo "| $1 | $2 | $3 | $(target "$2" "${3#≥ }") |"
 }
@@ -253,11 +421,26 @@ target() {
 }
 
 mkdir -p "$DOCS"
+qemu_version=$(qemu-system-x86_64 --version 2>/dev/null | sed -n '1s/^QEMU emulator version //p')
 {
-	echo "kernel,workload,unit,median,min,max,n"
+	echo "kernel,release,accel,vcpus,mem_mib,nodes,qemu,workload,unit,median,min,max,n"
 	for v in $BENCH_KERNELS; do
+		read -r a c m n <<<"${ACCELS[$v]:-? ? ? ?}"
+		g="$v,${UNAME[$v]},$a,$c,$m,$n,$qemu_version"
 		for w in $WORKLOADS; do
-			echo "$v,$w,GiB/s,${MED[$v,$w]},${MIN[$v,$w]},${MAX[$v,$w]},${NRUN[$v,$w]}"
+			echo "$g,$w,GiB/s,${MED[$v,$w]},${MIN[$v,$w]},${MAX[$v,$w]},${NRUN[$v,$w]}"
+		done
+		for m in ${SIZES[$v]:-}; do
+			for w in $SCALE_WORKLOADS; do
+				[ -n "${SMED[$v,$w,$m]:-}" ] &&
+					echo "$g,scale_${w}_${m}M,GiB/s,${SMED[$v,$w,$m]},${SMIN[$v,$w,$m]},${SMAX[$v,$w,$m]},$BENCH_SCALE_RUNS"
+			done
+		done
+		for l in classic mglru; do
+			for k in $PRESSURE_KEYS; do
+				[ -n "${QMED[$v,pressure_${k}_$l]:-}" ] &&
+					echo "$g,pressure_${k}_$l,MiB,${QMED[$v,pressure_${k}_$l]},${QMIN[$v,pressure_${k}_$l]},${QMAX[$v,pressure_${k}_$l]},${QN[$v,pressure_${k}_$l]}"
+			done
 		done
 	done
 } >"$CSV"
@@ -387,6 +570,47 @@ if command -v gnuplot >/dev/null; then
 		warn "gnuplot failed, no chart (log: $LOGDIR/bench-gnuplot.log)"
 		rm -f "$PNG"
 	fi
+	# The scaling chart: ms per GiB against the size, 4 KiB pages on the
+	# left, THP on the right; one line per kernel and workload.
+	sk= ssizes=
+	for v in $BENCH_KERNELS; do
+		[ -n "${SIZES[$v]:-}" ] && { sk+=" $v"; ssizes=${ssizes:-${SIZES[$v]}}; }
+	done
+	rm -f "$SPNG"
+	if [ -n "$chart" ] && [ -n "$sk" ]; then
+		sdat=$CACHE/bench/scaling.dat
+		{
+			line=MiB
+			for v in $sk; do for w in $SCALE_WORKLOADS; do line+=" $(label "$v" | tr ' ' _):$w"; done; done
+			echo "$line"
+			for m in $ssizes; do
+				line=$m
+				for v in $sk; do
+					for w in $SCALE_WORKLOADS; do
+						line+=" $(awk -v x="${SMED[$v,$w,$m]:-}" 'BEGIN { if (x + 0 > 0) printf "%.2f", 1000 / x; else print "NaN" }')"
+					done
+				done
+				echo "$line"
+			done
+		} >"$sdat"
+		nk=$(echo $sk | wc -w)
+		gnuplot >>"$LOGDIR/bench-gnuplot.log" 2>&1 <<-GP || { warn "gnuplot failed on the scaling chart (log: $LOGDIR/bench-gnuplot.log)"; rm -f "$SPNG"; }
+		set terminal $term size 1100,620 noenhanced
+		set output "$SPNG"
+		set multiplot layout 1,2 title "Cost per GiB against size, median of $BENCH_SCALE_RUNS ($accel guest)"
+		set xlabel "MiB per run"
+		set ylabel "ms per GiB (log scale)"
+		set logscale y
+		set grid
+		set key below
+		set datafile missing "NaN"
+		set title "4 KiB pages"
+		plot for [v=0:$((nk - 1))] for [j=0:2] "$sdat" using 1:(column(2 + v * 6 + j)) with linespoints title columnheader(2 + v * 6 + j)
+		set title "THP (MADV_HUGEPAGE)"
+		plot for [v=0:$((nk - 1))] for [j=3:5] "$sdat" using 1:(column(2 + v * 6 + j)) with linespoints title columnheader(2 + v * 6 + j)
+		unset multiplot
+		GP
+	fi
 fi
 
 {
@@ -414,7 +638,8 @@ fi
 	echo "- Date: $(date -u '+%Y-%m-%d %H:%M UTC')"
 	echo "- Command: \`$cmd\`"
 	echo "- Guest: QEMU, accelerator $accel, $cpus vCPUs, $mem MiB, $nodes NUMA node(s)"
-	echo "- Host CPU: ${cpu_model:-unknown}, $(nproc) CPUs"
+	echo "- Host CPU: ${cpu_model:-unknown}, $(nproc) CPUs; host load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
+	echo "- QEMU ${qemu_version:-unknown}; bpftrace $(bpftrace --version 2>/dev/null | awk '{ print $2 }'); $(gcc --version | head -1)"
 	echo "- Each run maps $BENCH_MIB MiB; median [min–max] of $BENCH_RUNS runs, GiB = 2^30 bytes"
 	for v in $BENCH_KERNELS; do
 		k=""
@@ -441,10 +666,12 @@ fi
 	echo "runs of a pair alike); targets are judged on the paired median."
 	echo
 	targets
+	scaling
+	pressure
 	tracecost
 } >"$MD"
 
 echo
 table
 echo
-say "wrote $MD and $CSV${chart:+ and $PNG}"
+say "wrote $MD and $CSV${chart:+ and $PNG}$([ -f "$SPNG" ] && echo " and $SPNG")"
