@@ -7,10 +7,11 @@
 # apply to the 'on' variant, prints their TAP on the serial console as they
 # run, and writes the TAP, the counts and the kernel log to the virtio
 # console /dev/hvc0, which the host reads back; then powers the guest off.
+# busybox finds itself through /proc/self/exe: mount /proc first.
+/bin/busybox mount -t proc proc /proc
 /bin/busybox --install -s /bin
 export PATH=/bin HOME=/root TERM=linux
 
-mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev 2>/dev/null
 mkdir -p /dev/pts /dev/shm /tmp /run /root
