@@ -35,7 +35,7 @@ esac
 
 ARM64_PKGS="gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-system-arm"
 ARM64_DEBS="busybox-static bash-static"
-ARM64_FILTER=${ARM64_FILTER:-'^(kunit/mm_droppable|droppable_(api|semantics|reclaim|pin|flag|integrity|badinput)|mm/droppable)$'}
+ARM64_FILTER=${ARM64_FILTER:-'^(kunit/mm_droppable|droppable_(api|semantics|reclaim|pin|flag|integrity|badinput|stress)|mm/droppable)$'}
 ARM64_CPU=${ARM64_CPU:-cortex-a57}
 ARM64_TIMEOUT_SCALE=${ARM64_TIMEOUT_SCALE:-2}
 MEM=${MEM:-2048}
@@ -181,7 +181,15 @@ do_tests() {
 	[ -d "$out/hdr/include" ] || die "no arm64 uapi headers in $out/hdr: run 'arm64.sh build' first"
 	while read -r t _ _ cmd; do
 		echo "$t" | grep -Eq -- "$ARM64_FILTER" || continue
-		case $cmd in ./*) targets+=("$tests/${cmd#./}") ;; esac
+		# A program, or a script of selftests/ that drives one of
+		# the same name (droppable_stress.sh: droppable_stress).
+		cmd=${cmd%% *}
+		case $cmd in
+		./*)	targets+=("$tests/${cmd#./}") ;;
+		'$DROPPABLE_TESTS/'*.sh)
+			t=${cmd#*/}; t=${t%.sh}
+			[ -f "$REPO/selftests/$t.c" ] && targets+=("$tests/$t") ;;
+		esac
 	done < <(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$REPO/selftests/tests.list")
 	[ ${#targets[@]} -gt 0 ] || die "ARM64_FILTER '$ARM64_FILTER' selects no test program"
 	run_logged "cross-building ${#targets[@]} test programs (static)" "$LOGDIR/tests-arm64.log" \
@@ -202,7 +210,10 @@ do_initramfs() {
 	cp "$REPO/kernel/scripts/arm64-init.sh" "$root/init"
 	chmod 755 "$root/init"
 	cp "$REPO/selftests/run-in-guest.sh" "$REPO/selftests/tests.list" \
-		"$REPO/selftests/kunit.sh" "$root/selftests/"
+		"$REPO/selftests/"*.sh "$root/selftests/"
+	# The selftests' scripts read KLOG_BAD from there.
+	mkdir -p "$root/kernel/scripts"
+	cp "$REPO/kernel/scripts/common.sh" "$root/kernel/scripts/"
 	cp -a "$tests/." "$root/tests/"
 	printf 'FILTER=%q\nSCALE=%q\n' "$ARM64_FILTER" "$ARM64_TIMEOUT_SCALE" >"$root/job.env"
 	(cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc --quiet) >"$A/initramfs.cpio" ||
