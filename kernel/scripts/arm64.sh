@@ -35,7 +35,7 @@ esac
 
 ARM64_PKGS="gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-system-arm"
 ARM64_DEBS="busybox-static bash-static"
-ARM64_FILTER=${ARM64_FILTER:-'^(kunit/mm_droppable|droppable_(api|semantics|reclaim|pin|flag|integrity|badinput|stress)|mm/droppable)$'}
+ARM64_FILTER=${ARM64_FILTER:-'^(kunit/mm_droppable|droppable_(api|semantics|reclaim|pin|flag|integrity|observe|badinput|stress)|mm/droppable)$'}
 ARM64_CPU=${ARM64_CPU:-cortex-a57}
 ARM64_TIMEOUT_SCALE=${ARM64_TIMEOUT_SCALE:-2}
 MEM=${MEM:-2048}
