@@ -11,7 +11,8 @@
 # test cases of all programs (from their kselftest "# Totals:" lines; a
 # program without one counts as one case by its exit status).  FILTER is an
 # extended regular expression on test names.  DROPPABLE_TIMEOUT_SCALE
-# (default 1) multiplies every timeout (slow debug kernels).
+# (default 1) multiplies every timeout (slow debug kernels); it is exported
+# to the tests, so that tests.list can scale a run time with it too.
 here=$(cd "$(dirname "$0")" && pwd)
 variant=$1 bindir=$2 outdir=$3 filter=${4:-.}
 [ -d "$bindir" ] || { echo "run-in-guest: no test directory $bindir" >&2; exit 1; }
@@ -21,6 +22,7 @@ tap=$outdir/results.tap
 export DROPPABLE_VARIANT=$variant DROPPABLE_TESTS=$here
 scale=${DROPPABLE_TIMEOUT_SCALE:-1}
 case $scale in *[!0-9]*|''|0) echo "run-in-guest: DROPPABLE_TIMEOUT_SCALE must be a positive number, got '$scale'" >&2; exit 1;; esac
+export DROPPABLE_TIMEOUT_SCALE=$scale
 
 out() { echo "$*" | tee -a "$tap"; }
 
