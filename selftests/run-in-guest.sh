@@ -13,6 +13,8 @@
 # extended regular expression on test names.  DROPPABLE_TIMEOUT_SCALE
 # (default 1) multiplies every timeout (slow debug kernels); it is exported
 # to the tests, so that tests.list can scale a run time with it too.
+# DROPPABLE_REPEAT=N (default 1) runs the selected list N times over, to
+# catch an intermittent failure; each run is numbered in the TAP output.
 here=$(cd "$(dirname "$0")" && pwd)
 variant=$1 bindir=$2 outdir=$3 filter=${4:-.}
 [ -d "$bindir" ] || { echo "run-in-guest: no test directory $bindir" >&2; exit 1; }
@@ -23,6 +25,8 @@ export DROPPABLE_VARIANT=$variant DROPPABLE_TESTS=$here
 scale=${DROPPABLE_TIMEOUT_SCALE:-1}
 case $scale in *[!0-9]*|''|0) echo "run-in-guest: DROPPABLE_TIMEOUT_SCALE must be a positive number, got '$scale'" >&2; exit 1;; esac
 export DROPPABLE_TIMEOUT_SCALE=$scale
+repeat=${DROPPABLE_REPEAT:-1}
+case $repeat in *[!0-9]*|''|0) echo "run-in-guest: DROPPABLE_REPEAT must be a positive number, got '$repeat'" >&2; exit 1;; esac
 
 out() { echo "$*" | tee -a "$tap"; }
 
@@ -34,6 +38,8 @@ for l in "${lines[@]}"; do
 	echo "$name" | grep -Eq -- "$filter" || continue
 	selected+=("$l")
 done
+once=("${selected[@]}")
+for ((r = 1; r < repeat; r++)); do selected+=("${once[@]}"); done
 
 pass=0 fail=0 skip=0 n=0
 out "TAP version 13"

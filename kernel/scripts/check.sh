@@ -10,14 +10,19 @@
 # failure.  FILTER=<regex> runs only the matching tests.  The 'debug'
 # variant (make check-debug: KASAN, lockdep, DEBUG_VM_PGFLAGS, page
 # poisoning) runs the tests of 'on', with their timeouts scaled by
-# DEBUG_TIMEOUT_SCALE (default 4).
+# DEBUG_TIMEOUT_SCALE (default 4).  REPEAT=N runs the selected tests N times
+# in each guest (chasing an intermittent failure; the machinery's own tests
+# are skipped then).
 . "$(dirname "$0")/common.sh"
 
 VARIANTS=${VARIANTS:-on off}
 FILTER=${FILTER:-.}
+REPEAT=${REPEAT:-1}
+case $REPEAT in *[!0-9]*|''|0) die "REPEAT must be a positive number, got '$REPEAT'";; esac
 S=$REPO/kernel/scripts
 pass=0 fail=0 skip=0
 failures=()
+excerpt=	# the first kernel problem or guest failure, for the end of the output
 
 add_counts() { # PASS FAIL SKIP WHAT
 	pass=$((pass + $1)) fail=$((fail + $2)) skip=$((skip + $3))
@@ -43,7 +48,7 @@ for v in $VARIANTS; do
 		add_counts 0 1 0 "build of the tests for '$v'"
 		continue
 	fi
-	if [ "$first" = 1 ] && [ "$FILTER" = . ]; then
+	if [ "$first" = 1 ] && [ "$FILTER" = . ] && [ "$REPEAT" = 1 ]; then
 		# The machinery itself: overlay, series, broken patch, up-to-date
 		# build, guest timeout.  Once per run, after a kernel exists.
 		first=0
@@ -56,11 +61,11 @@ for v in $VARIANTS; do
 	job=$CACHE/job-check-$v.sh
 	cat >"$job" <<-JOB
 	#!/bin/bash
-	export DROPPABLE_TIMEOUT_SCALE=$scale
+	export DROPPABLE_TIMEOUT_SCALE=$scale DROPPABLE_REPEAT=$REPEAT
 	exec bash "$REPO/selftests/run-in-guest.sh" "$tv" "$bins" "\$SCRATCH/results" "$FILTER"
 	JOB
 	say "running the tests in a '$v' guest"
-	KCMDLINE_EXTRA="${KCMDLINE_EXTRA:-} $kcmd" BOOT_TIMEOUT=${BOOT_TIMEOUT:-$((2400 * scale))} \
+	KCMDLINE_EXTRA="${KCMDLINE_EXTRA:-} $kcmd" BOOT_TIMEOUT=${BOOT_TIMEOUT:-$((2400 * scale * REPEAT))} \
 		"$S/boot.sh" "check-$v" "$out/arch/x86/boot/bzImage" "$job"
 	rc=$?
 	res=$CACHE/run/check-$v/results
@@ -68,12 +73,18 @@ for v in $VARIANTS; do
 		add_counts "$p" "$f" "$s" "tests in the '$v' guest (TAP: $res/results.tap)"
 	else
 		add_counts 0 1 0 "the '$v' guest (exit $rc, console: $LOGDIR/console-check-$v.log)"
+		[ -n "$excerpt" ] || excerpt=$(printf "last lines of the '%s' console:\n%s" "$v" \
+			"$(tail -n 12 "$LOGDIR/console-check-$v.log" 2>/dev/null | cut -c1-160)")
 	fi
 	klog=$CACHE/run/check-$v/dmesg.txt
 	[ -s "$klog" ] || klog=$LOGDIR/console-check-$v.log
 	if grep -Eq "$KLOG_BAD" "$klog"; then
 		echo "---- kernel log of the '$v' guest reports problems ($klog):" >&2
 		grep -En -A3 "$KLOG_BAD" "$klog" | head -60 >&2
+		case $excerpt in ''|last*)
+			excerpt=$(printf "first kernel problem in the '%s' guest:\n%s" "$v" \
+				"$(grep -E -m1 -A18 "$KLOG_BAD" "$klog" | cut -c1-160)") ;;
+		esac
 		add_counts 0 1 0 "kernel log of the '$v' guest ($klog)"
 	else
 		say "kernel log of the '$v' guest: no WARN/BUG/bad page/lockdep/RCU stall reports"
@@ -81,6 +92,8 @@ for v in $VARIANTS; do
 	fi
 done
 
+# Repeated at the end, where a CI log's tail shows it.
+[ -n "$excerpt" ] && printf -- '---- %s\n----\n' "$excerpt"
 for f in "${failures[@]}"; do echo "FAILED: $f"; done
 echo "$pass passed, $fail failed, $skip skipped"
 [ "$fail" = 0 ]
