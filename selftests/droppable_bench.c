@@ -106,29 +106,11 @@ static double gib_per_s(size_t bytes, double secs)
 	return bytes / (double)(1UL << 30) / secs;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 static int cmp_ll(const void *a, const void *b)
 {
 	long long x = *(const long long *)a, y = *(const long long *)b;
 
 	return x < y ? -1 : x > y;
-}
-
-static double median_d(const double *v, int n, double *min, double *max)
-{
-	double s[MAX_RUNS];
-
-	memcpy(s, v, n * sizeof(*v));
-	qsort(s, n, sizeof(*s), cmp_double);
-	*min = s[0];
-	*max = s[n - 1];
-	return n % 2 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
 }
 
 static long long median_ll(const long long *v, int n)
@@ -296,7 +278,7 @@ static void report_pair(int group)
 			ratio[n++] = d->gibs[r] / b->gibs[r];
 	if (!n)
 		return;
-	med = median_d(ratio, n, &min, &max);
+	med = du_median(ratio, n, &min, &max);
 	printf("PAIR %s %s %.4f %.4f %.4f %d\n", d->name, b->name, med, min, max, n);
 }
 
@@ -312,7 +294,7 @@ static void report(struct workload *w)
 		printf("SKIP %s failed, see the messages above\n", w->name);
 		return;
 	}
-	med = median_d(w->gibs, w->n, &min, &max);
+	med = du_median(w->gibs, w->n, &min, &max);
 	printf("RESULT %s GiB/s %.4f %.4f %.4f %d\n", w->name, med, min, max, w->n);
 	if (w->thp)
 		printf("STAT %s thp_fault_alloc %lld\n", w->name,

@@ -84,24 +84,6 @@ static struct shared *sh;
 static size_t ps;
 static long d_mib = -1, over_mib = 128, chunk_mib = 4, pause_ms = 2;
 
-static long meminfo_kb(const char *key)
-{
-	char line[256];
-	size_t klen = strlen(key);
-	long kb = -1;
-	FILE *f = fopen("/proc/meminfo", "r");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, key, klen) && line[klen] == ':') {
-			kb = strtol(line + klen + 1, NULL, 10);
-			break;
-		}
-	fclose(f);
-	return kb;
-}
-
 static double mib_of_pages(long long pages)
 {
 	return pages * (double)ps / MiB;
@@ -223,7 +205,7 @@ static int run_once(double v[NR_K])
 	du_write_file("/proc/sys/vm/drop_caches", "3");
 	memset(sh, 0, sizeof(*sh));
 	/* What fits without D: A takes that and over_mib more. */
-	avail_mib = meminfo_kb("MemAvailable") / 1024;
+	avail_mib = du_meminfo_kb("MemAvailable") / 1024;
 	a_mib = avail_mib + over_mib;
 	d = spawn(d_entry, 0);
 	if (d < 0) {
@@ -288,21 +270,12 @@ out:
 	return ret;
 }
 
-static int cmp_double(const void *x, const void *y)
-{
-	double a = *(const double *)x, b = *(const double *)y;
-
-	return a < b ? -1 : a > b;
-}
-
 static void result(const char *key, const char *lru, double *v, int n)
 {
-	double s[MAX_RUNS];
+	double min, max, med = du_median(v, n, &min, &max);
 
-	memcpy(s, v, n * sizeof(*v));
-	qsort(s, n, sizeof(*s), cmp_double);
-	printf("RESULT pressure_%s_%s MiB %.1f %.1f %.1f %d\n", key, lru,
-	       n % 2 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2, s[0], s[n - 1], n);
+	printf("RESULT pressure_%s_%s MiB %.1f %.1f %.1f %d\n", key, lru, med,
+	       min, max, n);
 }
 
 /* All runs on one LRU.  Returns 0, 1 on error, 4 if it cannot run here. */
@@ -382,7 +355,7 @@ int main(int argc, char **argv)
 		usage(argv[0]);
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	ps = du_page_size();
-	total_mib = meminfo_kb("MemTotal") / 1024;
+	total_mib = du_meminfo_kb("MemTotal") / 1024;
 	if (d_mib == -1)
 		d_mib = total_mib / 4;
 

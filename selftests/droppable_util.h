@@ -335,6 +335,54 @@ static inline long long du_read_key(const char *path, const char *key)
 	return ret;
 }
 
+/* The value in kB of KEY ("MemAvailable", ...) in /proc/meminfo, or -1. */
+static inline long du_meminfo_kb(const char *key)
+{
+	char line[256];
+	size_t klen = strlen(key);
+	long kb = -1;
+	FILE *f = fopen("/proc/meminfo", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, klen) && line[klen] == ':') {
+			kb = strtol(line + klen + 1, NULL, 10);
+			break;
+		}
+	fclose(f);
+	return kb;
+}
+
+static inline int du_cmp_double(const void *x, const void *y)
+{
+	double a = *(const double *)x, b = *(const double *)y;
+
+	return a < b ? -1 : a > b;
+}
+
+/*
+ * The median of @n (> 0) values, with their minimum and maximum in *@min
+ * and *@max; @v is left as it was.
+ */
+static inline double du_median(const double *v, int n, double *min,
+			       double *max)
+{
+	double *s = malloc(n * sizeof(*s)), m;
+
+	if (!s) {
+		*min = *max = v[0];
+		return v[0];
+	}
+	memcpy(s, v, n * sizeof(*s));
+	qsort(s, n, sizeof(*s), du_cmp_double);
+	*min = s[0];
+	*max = s[n - 1];
+	m = n % 2 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+	free(s);
+	return m;
+}
+
 /*
  * Read a small file into @buf as a NUL-terminated string (at most
  * @size - 1 bytes).  Returns 0, or -1 with errno set if it cannot be opened.
