@@ -642,11 +642,41 @@ static void unexpected(const char *what, struct thread_ctx *t, struct slot *s)
 	     s ? kind(s) : "");
 }
 
+/*
+ * The process's last address-space changes (mmap, munmap, mremap), for the
+ * report of a fatal signal: which thread mapped or unmapped the address.
+ */
+#define VMLOG	256
+
+static struct vmlog_ent {
+	unsigned long seq;
+	const char *what;
+	uintptr_t addr, len, addr2, len2;
+	int thread;
+	long ret;
+} vmlog[VMLOG];
+static unsigned long vmlog_seq;
+
+static void vmlog_add(const char *what, void *addr, size_t len, void *addr2,
+		      size_t len2, long ret);
+
 static void *map_kind(void *addr, size_t len, bool droppable, int extra)
 {
-	return mmap(addr, len, PROT_READ | PROT_WRITE,
-		    (droppable ? MAP_DROPPABLE : MAP_PRIVATE) | MAP_ANONYMOUS |
-		    extra, -1, 0);
+	void *r = mmap(addr, len, PROT_READ | PROT_WRITE,
+		       (droppable ? MAP_DROPPABLE : MAP_PRIVATE) |
+		       MAP_ANONYMOUS | extra, -1, 0);
+
+	vmlog_add(extra ? "mmap fixed" : "mmap", addr, len, r,
+		  r == MAP_FAILED ? 0 : len, r == MAP_FAILED ? -errno : 0);
+	return r;
+}
+
+static int unmap(void *addr, size_t len)
+{
+	int r = munmap(addr, len);
+
+	vmlog_add("munmap", addr, len, NULL, 0, r ? -errno : 0);
+	return r;
 }
 
 /* Map @s afresh, 2 MiB aligned, and write all of it. */
@@ -663,9 +693,9 @@ static int slot_map(struct thread_ctx *t, struct slot *s)
 	a = (char *)(((uintptr_t)r + THP_SIZE - 1) & ~(THP_SIZE - 1));
 	head = a - r;
 	if (head)
-		munmap(r, head);
+		unmap(r, head);
 	if (THP_SIZE - head)
-		munmap(a + len, THP_SIZE - head);
+		unmap(a + len, THP_SIZE - head);
 	s->addr = a;
 	s->thp = rnd(t) & 1;
 	if (s->thp && madvise(a, len, MADV_HUGEPAGE))
@@ -687,7 +717,7 @@ static void slot_unmap(struct slot *s)
 		}
 		for (q = p; q < s->npages && s->state[q] != PS_UNMAPPED; q++)
 			;
-		munmap(s->addr + p * PS, (q - p) * PS);
+		unmap(s->addr + p * PS, (q - p) * PS);
 		memset(s->state + p, PS_UNMAPPED, q - p);
 		p = q;
 	}
@@ -700,7 +730,7 @@ static void op_punch(struct thread_ctx *t, struct slot *s)
 	if (!pick_range(t, s, s->npages / 4, &start, &n))
 		return;
 	verify_range(t, s, start, n, "before munmap");
-	if (munmap(s->addr + start * PS, n * PS)) {
+	if (unmap(s->addr + start * PS, n * PS)) {
 		unexpected("partial munmap", t, s);
 		return;
 	}
@@ -727,7 +757,7 @@ static void op_fill(struct thread_ctx *t, struct slot *s)
 			soft_fail(OP_FILL);	/* someone's there */
 		} else if (got != want) {
 			if (got != MAP_FAILED)
-				munmap(got, (q - p) * PS);
+				unmap(got, (q - p) * PS);
 			unexpected("mmap MAP_FIXED_NOREPLACE", t, s);
 		} else {
 			if (s->thp)
@@ -787,6 +817,8 @@ static void op_mremap(struct thread_ctx *t, struct slot *s)
 
 		verify_range(t, s, s->npages - k, k, "before mremap shrink");
 		got = mremap(s->addr, len, len - k * PS, 0);
+		vmlog_add("mremap shrink", s->addr, len, got, len - k * PS,
+			  got == MAP_FAILED ? -errno : 0);
 		if (got == MAP_FAILED) {
 			if (errno == EFAULT) {
 				soft_fail(OP_MREMAP);
@@ -803,6 +835,9 @@ static void op_mremap(struct thread_ctx *t, struct slot *s)
 	slack = 2 * THP_SIZE;
 	r = mmap(NULL, len + slack, PROT_NONE,
 		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	vmlog_add("mmap reserve", NULL, len + slack, r,
+		  r == MAP_FAILED ? 0 : len + slack,
+		  r == MAP_FAILED ? -errno : 0);
 	if (r == MAP_FAILED) {
 		unexpected("mmap reservation", t, s);
 		return;
@@ -812,18 +847,20 @@ static void op_mremap(struct thread_ctx *t, struct slot *s)
 		target += (1 + rnd(t) % 16) * PS;
 	got = mremap(s->addr, prefix * PS, len, MREMAP_MAYMOVE | MREMAP_FIXED,
 		     target);
+	vmlog_add("mremap move", s->addr, prefix * PS, target, len,
+		  got == MAP_FAILED ? -errno : 0);
 	if (got == MAP_FAILED) {
 		if (errno == EFAULT)
 			soft_fail(OP_MREMAP);
 		else
 			unexpected("mremap move", t, s);
-		munmap(r, len + slack);
+		unmap(r, len + slack);
 		return;
 	}
 	if (target > r)
-		munmap(r, target - r);
+		unmap(r, target - r);
 	if (r + len + slack > target + len)
-		munmap(target + len, r + len + slack - (target + len));
+		unmap(target + len, r + len + slack - (target + len));
 	s->addr = target;
 	if (prefix < s->npages) {
 		memset(s->state + prefix, PS_ZERO, s->npages - prefix);
@@ -1145,11 +1182,172 @@ static struct slot *pick_io_slot(struct thread_ctx *t)
 	return &t->slots[half + rnd(t) % half];
 }
 
+/*
+ * What each thread is doing, for the report of a fatal signal: a worker
+ * that faults on its own slot must say which operation it was in, how the
+ * slot looked to it and what the kernel had mapped there.
+ */
+static __thread struct {
+	struct thread_ctx *t;
+	struct slot *s;
+	int op;
+} cur = { NULL, NULL, -1 };
+
+static char maps_buf[1 << 16];
+
+/* One line straight to stdout, outside the log budget: the process dies. */
+static __printf(1, 2) void crash_line(const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+	int n;
+
+	n = snprintf(buf, sizeof(buf), "# ");
+	va_start(ap, fmt);
+	n += vsnprintf(buf + n, sizeof(buf) - n - 1, fmt, ap);
+	va_end(ap);
+	if (n > (int)sizeof(buf) - 2)
+		n = sizeof(buf) - 2;
+	buf[n++] = '\n';
+	if (write(STDOUT_FILENO, buf, n) < 0)
+		return;
+}
+
+/* The runs of the slot's page states, "0-511 valid/zero, 512-767 unmapped". */
+static void crash_slot_runs(struct slot *s)
+{
+	char line[400];
+	size_t p = 0, q;
+	int n = 0;
+
+	while (p < s->npages && n < (int)sizeof(line) - 40) {
+		bool unm = s->state[p] == PS_UNMAPPED;
+
+		for (q = p; q < s->npages && (s->state[q] == PS_UNMAPPED) == unm; q++)
+			;
+		n += snprintf(line + n, sizeof(line) - n, "%s%zu-%zu %s",
+			      n ? ", " : "", p, q - 1, unm ? "unmapped" : "mapped");
+		p = q;
+	}
+	crash_line("slot %d pages: %s", s->id, line);
+}
+
+/* The lines of /proc/self/maps within 8 MiB of @addr. */
+static void crash_maps(uintptr_t addr)
+{
+	ssize_t len = 0, r;
+	char *l, *e;
+	int fd;
+
+	fd = open("/proc/self/maps", O_RDONLY);
+	if (fd < 0)
+		return;
+	while (len < (ssize_t)sizeof(maps_buf) - 1 &&
+	       (r = read(fd, maps_buf + len, sizeof(maps_buf) - 1 - len)) > 0)
+		len += r;
+	close(fd);
+	maps_buf[len] = 0;
+	for (l = maps_buf; *l; l = e + 1) {
+		unsigned long lo, hi;
+
+		e = strchr(l, '\n');
+		if (!e)
+			break;
+		*e = 0;
+		if (sscanf(l, "%lx-%lx", &lo, &hi) == 2 &&
+		    hi + (8UL << 20) > addr && lo < addr + (8UL << 20))
+			crash_line("maps: %s", l);
+	}
+}
+
+static void vmlog_add(const char *what, void *addr, size_t len, void *addr2,
+		      size_t len2, long ret)
+{
+	unsigned long n = __atomic_fetch_add(&vmlog_seq, 1, __ATOMIC_RELAXED);
+	struct vmlog_ent *e = &vmlog[n % VMLOG];
+
+	e->seq = n;
+	e->what = what;
+	e->addr = (uintptr_t)addr;
+	e->len = len;
+	e->addr2 = (uintptr_t)addr2;
+	e->len2 = len2;
+	e->thread = cur.t ? cur.t->idx : -1;
+	e->ret = ret;
+}
+
+static bool overlaps(uintptr_t a, uintptr_t len, uintptr_t lo, uintptr_t hi)
+{
+	return len && a < hi && a + len > lo;
+}
+
+/* The logged changes that touched [addr - 4 MiB, addr + 4 MiB), oldest first. */
+static void crash_vmlog(uintptr_t addr)
+{
+	unsigned long last = __atomic_load_n(&vmlog_seq, __ATOMIC_RELAXED), n;
+	uintptr_t lo = addr - (4UL << 20), hi = addr + (4UL << 20);
+	int shown = 0;
+
+	n = last > VMLOG ? last - VMLOG : 0;
+	for (; n < last; n++) {
+		struct vmlog_ent *e = &vmlog[n % VMLOG];
+
+		if (e->seq != n || !(overlaps(e->addr, e->len, lo, hi) ||
+				     overlaps(e->addr2, e->len2, lo, hi)))
+			continue;
+		if (++shown > 40)
+			break;
+		crash_line("vmlog #%lu thread %d %s %#lx+%#lx -> %#lx+%#lx = %ld",
+			   e->seq, e->thread, e->what, (unsigned long)e->addr,
+			   (unsigned long)e->len, (unsigned long)e->addr2,
+			   (unsigned long)e->len2, e->ret);
+	}
+	crash_line("vmlog: %d of the last %lu changes touch the address +- 4 MiB",
+		   shown, last < VMLOG ? last : VMLOG);
+}
+
+static void crash_report(int sig, siginfo_t *si, void *uc)
+{
+	static int once;
+	uintptr_t addr = (uintptr_t)si->si_addr;
+	struct slot *s = cur.s;
+
+	(void)uc;
+	if (__atomic_exchange_n(&once, 1, __ATOMIC_SEQ_CST))
+		return;		/* SA_RESETHAND: the next one is fatal */
+	crash_line("FATAL pid %d: signal %d (si_code %d) at %p in thread %d, op %s",
+		   getpid(), sig, si->si_code, si->si_addr,
+		   cur.t ? cur.t->idx : -1,
+		   cur.op >= 0 ? op_names[cur.op] : "setup");
+	if (s) {
+		crash_line("slot %d (%s) at %p-%p, %zu pages, page %ld of it",
+			   s->id, kind(s), s->addr, s->addr + s->npages * PS,
+			   s->npages, (long)((char *)addr - s->addr) / (long)PS);
+		crash_slot_runs(s);
+	}
+	crash_maps(addr);
+	crash_vmlog(addr);
+}
+
+/* In each worker: report SIGSEGV and SIGBUS, then die of them as before. */
+static void crash_report_install(void)
+{
+	struct sigaction sa = {
+		.sa_sigaction = crash_report,
+		.sa_flags = SA_SIGINFO | SA_RESETHAND,
+	};
+
+	sigaction(SIGSEGV, &sa, NULL);
+	sigaction(SIGBUS, &sa, NULL);
+}
+
 static void do_op(struct thread_ctx *t, enum op op)
 {
 	struct slot *s = &t->slots[rnd(t) % t->nslots];
 	size_t start, n;
 
+	cur.s = s;
+	cur.op = op;
 	switch (op) {
 	case OP_WRITE:
 		if (pick_range(t, s, 256, &start, &n)) {
@@ -1197,10 +1395,12 @@ static void do_op(struct thread_ctx *t, enum op op)
 		op_madvise(t, s, op);
 		break;
 	case OP_WRITEV:
-		op_writev(t, pick_io_slot(t));
+		cur.s = pick_io_slot(t);
+		op_writev(t, cur.s);
 		break;
 	case OP_DIO:
-		op_dio(t, pick_io_slot(t));
+		cur.s = pick_io_slot(t);
+		op_dio(t, cur.s);
 		break;
 	case OP_MOVE_PAGES:
 		op_move_pages(t, s);
@@ -1216,6 +1416,7 @@ static void *thread_main(void *arg)
 	size_t np = (size_t)opt.slot_mib * MiB / PS;
 	int i;
 
+	cur.t = t;
 	t->pagemap_fd = open("/proc/self/pagemap", O_RDONLY);
 	if (t->pagemap_fd < 0)
 		unexpected("open /proc/self/pagemap", t, NULL);
@@ -1240,13 +1441,16 @@ static void *thread_main(void *arg)
 			unexpected("calloc", t, s);
 			return NULL;
 		}
+		cur.s = s;
 		if (slot_map(t, s))
 			return NULL;
 	}
 	while (!past_deadline())
 		do_op(t, pick_op(t));
 	/* The last word: every slot once more, then away with it. */
+	cur.op = -1;
 	for (i = 0; i < t->nslots; i++) {
+		cur.s = &t->slots[i];
 		verify_slot(t, &t->slots[i], "final verify");
 		slot_unmap(&t->slots[i]);
 	}
@@ -1258,6 +1462,7 @@ static int worker_main(int proc)
 	struct thread_ctx *ts;
 	int i, dio_fd = -1;
 
+	crash_report_install();
 	if (du_cgroup_join(cg_path)) {
 		wlog(true, "ERROR worker %d: joining %s: %s", proc, cg_path,
 		     strerror(errno));
