@@ -199,10 +199,12 @@ configure() {
 # warnings LOG SRC DIR: the compiler's warnings in LOG (file:line:col:
 # kernel-doc's, without a column, are counted apart), one a line, the file
 # named relative to its tree and without line and column numbers, sorted.
+# No warning at all is success (grep's exit 1 would fail the pipeline under
+# common.sh's pipefail).
 warnings() {
 	local rel
 	rel=$(realpath -m --relative-to="$3" "$2")
-	grep -E '^[^ :]+:[0-9]+:[0-9]+: warning: ' "$1" |
+	{ grep -E '^[^ :]+:[0-9]+:[0-9]+: warning: ' "$1" || [ $? = 1 ]; } |
 		sed -e "s|^$2/||" -e "s|^$rel/||" -e 's|^\./||' \
 			-e 's|^\([^:]*\):[0-9]*:[0-9]*: |\1: |' | LC_ALL=C sort
 }
