@@ -69,7 +69,7 @@ for v in $VARIANTS; do
 		"$S/boot.sh" "check-$v" "$out/arch/x86/boot/bzImage" "$job"
 	rc=$?
 	res=$CACHE/run/check-$v/results
-	if read -r p f s <"$res/counts" 2>/dev/null; then
+	if read -r p f s 2>/dev/null <"$res/counts"; then
 		add_counts "$p" "$f" "$s" "tests in the '$v' guest (TAP: $res/results.tap)"
 	else
 		add_counts 0 1 0 "the '$v' guest (exit $rc, console: $LOGDIR/console-check-$v.log)"
