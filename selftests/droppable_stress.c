@@ -228,6 +228,21 @@ static char dio_dev[32];
 #define ADD(field, n)	__atomic_fetch_add(&sh->field, (n), __ATOMIC_RELAXED)
 #define GET(field)	__atomic_load_n(&sh->field, __ATOMIC_RELAXED)
 
+/* One "# "-prefixed line to stdout in one write(2). */
+static void vline(const char *fmt, va_list ap)
+{
+	char buf[512];
+	int n;
+
+	n = snprintf(buf, sizeof(buf), "# ");
+	n += vsnprintf(buf + n, sizeof(buf) - n - 1, fmt, ap);
+	if (n > (int)sizeof(buf) - 2)
+		n = sizeof(buf) - 2;
+	buf[n++] = '\n';
+	if (write(STDOUT_FILENO, buf, n) < 0)
+		return;
+}
+
 /*
  * A line on stdout from a worker or a fork child: one write(2), no stdio
  * (the workers are threaded, the children are forked from threads), within
@@ -235,24 +250,16 @@ static char dio_dev[32];
  */
 static __printf(2, 3) void wlog(bool problem, const char *fmt, ...)
 {
-	char buf[512];
 	va_list ap;
-	int n;
 
 	if (problem && __atomic_fetch_sub(&sh->log_budget, 1,
 					  __ATOMIC_RELAXED) <= 0)
 		return;
 	if (!problem && !opt.verbose)
 		return;
-	n = snprintf(buf, sizeof(buf), "# ");
 	va_start(ap, fmt);
-	n += vsnprintf(buf + n, sizeof(buf) - n - 1, fmt, ap);
+	vline(fmt, ap);
 	va_end(ap);
-	if (n > (int)sizeof(buf) - 2)
-		n = sizeof(buf) - 2;
-	buf[n++] = '\n';
-	if (write(STDOUT_FILENO, buf, n) < 0)
-		return;
 }
 
 /* Count an allowed failure of @op, by errno. */
@@ -1198,19 +1205,11 @@ static char maps_buf[1 << 16];
 /* One line straight to stdout, outside the log budget: the process dies. */
 static __printf(1, 2) void crash_line(const char *fmt, ...)
 {
-	char buf[512];
 	va_list ap;
-	int n;
 
-	n = snprintf(buf, sizeof(buf), "# ");
 	va_start(ap, fmt);
-	n += vsnprintf(buf + n, sizeof(buf) - n - 1, fmt, ap);
+	vline(fmt, ap);
 	va_end(ap);
-	if (n > (int)sizeof(buf) - 2)
-		n = sizeof(buf) - 2;
-	buf[n++] = '\n';
-	if (write(STDOUT_FILENO, buf, n) < 0)
-		return;
 }
 
 /* The runs of the slot's page states, "0-511 valid/zero, 512-767 unmapped". */
