@@ -803,6 +803,37 @@ static void op_mprotect(struct thread_ctx *t, struct slot *s)
  * holes; or shrink it in place.  Needs a slot whose holes are all at its
  * end; a slot that is still several VMAs (EFAULT) is left alone.
  */
+/*
+ * Give back the reservation [r, r + rlen) after a failed mremap() with
+ * MREMAP_FIXED to [target, target + len).  The kernel unmaps the target
+ * before it checks the source (an -EFAULT for a source range that spans two
+ * VMAs comes after it), and another thread may have mapped something into
+ * that hole since: unmapping the whole reservation would take that away
+ * (a slot of another thread lost its upper half so, and the thread died of
+ * SIGSEGV writing it).  So take the hole back first; if any of it is in use,
+ * unmap only the parts around it (if what is in use is the reservation
+ * itself, because mremap() failed before it unmapped anything, that part of
+ * it is left mapped: PROT_NONE and without reserve, it costs nothing).
+ */
+static void unreserve(char *r, size_t rlen, char *target, size_t len)
+{
+	void *got = mmap(target, len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS |
+			 MAP_NORESERVE | MAP_FIXED_NOREPLACE, -1, 0);
+
+	vmlog_add("mmap refill", target, len, got,
+		  got == MAP_FAILED ? 0 : len, got == MAP_FAILED ? -errno : 0);
+	if (got == target) {
+		unmap(r, rlen);
+		return;
+	}
+	if (got != MAP_FAILED)
+		unmap(got, len);
+	if (target > r)
+		unmap(r, target - r);
+	if (r + rlen > target + len)
+		unmap(target + len, r + rlen - (target + len));
+}
+
 static void op_mremap(struct thread_ctx *t, struct slot *s)
 {
 	size_t len = s->npages * PS, prefix, p, slack;
@@ -861,7 +892,7 @@ static void op_mremap(struct thread_ctx *t, struct slot *s)
 			soft_fail(OP_MREMAP);
 		else
 			unexpected("mremap move", t, s);
-		unmap(r, len + slack);
+		unreserve(r, len + slack, target, len);
 		return;
 	}
 	if (target > r)
