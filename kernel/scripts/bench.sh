@@ -12,6 +12,10 @@
 #
 # Environment:
 #   BENCH_RUNS=11         measured runs per workload (after one warm-up)
+#   BENCH_FAULT_RUNS=41   measured runs of the fault-in workloads, which take
+#                         a second each: their droppable/anonymous ratio is
+#                         a few percent, as large as the emulator's noise in
+#                         11 runs (at most 101)
 #   BENCH_MIB=256         MiB mapped per run
 #   BENCH_KERNELS="base upto-N on"  the kernel variants (base, on, off,
 #                         upto-N), in order; "base" is the pristine upstream
@@ -45,6 +49,7 @@
 
 S=$REPO/kernel/scripts
 BENCH_RUNS=${BENCH_RUNS:-11}
+BENCH_FAULT_RUNS=${BENCH_FAULT_RUNS:-41}
 BENCH_MIB=${BENCH_MIB:-256}
 # The last patch before "mm: count droppable faults, drops and keeps".
 obs=$(series_lines | grep -n 'count-droppable-faults' | cut -d: -f1 | head -1)
@@ -60,6 +65,9 @@ BENCH_SCALE_RUNS=${BENCH_SCALE_RUNS:-5}
 BENCH_PRESSURE_RUNS=${BENCH_PRESSURE_RUNS:-5}
 BENCH_NOBUILD=${BENCH_NOBUILD:-0}
 case $BENCH_RUNS in *[!0-9]*|''|0) die "BENCH_RUNS must be a positive number, got '$BENCH_RUNS'";; esac
+case $BENCH_FAULT_RUNS in *[!0-9]*|''|0) die "BENCH_FAULT_RUNS must be a positive number, got '$BENCH_FAULT_RUNS'";; esac
+[ "$BENCH_RUNS" -le 101 ] && [ "$BENCH_FAULT_RUNS" -le 101 ] ||
+	die "BENCH_RUNS and BENCH_FAULT_RUNS must be at most 101 (droppable_bench's limit)"
 case $BENCH_TRACE_RUNS in *[!0-9]*|'') die "BENCH_TRACE_RUNS must be a number (0: skip), got '$BENCH_TRACE_RUNS'";; esac
 case $BENCH_MIB in *[!0-9]*|''|0|1) die "BENCH_MIB must be a number of MiB >= 2, got '$BENCH_MIB'";; esac
 case $BENCH_SCALE_RUNS in *[!0-9]*|''|0) die "BENCH_SCALE_RUNS must be a positive number, got '$BENCH_SCALE_RUNS'";; esac
@@ -124,8 +132,9 @@ for v in $BENCH_KERNELS; do
 	job=$CACHE/job-bench-$v.sh
 	cat >"$job" <<-JOB
 	#!/bin/bash
-	echo "bench: \$(uname -r), $BENCH_RUNS runs x $BENCH_MIB MiB"
-	"$bins/droppable_bench" -r "$BENCH_RUNS" -s "$BENCH_MIB" >"\$SCRATCH/bench.txt"
+	echo "bench: \$(uname -r), $BENCH_FAULT_RUNS (fault-in) and $BENCH_RUNS (others) runs x $BENCH_MIB MiB"
+	"$bins/droppable_bench" -r "$BENCH_FAULT_RUNS" -s "$BENCH_MIB" -w 'fault_*' >"\$SCRATCH/bench.txt"
+	"$bins/droppable_bench" -r "$BENCH_RUNS" -s "$BENCH_MIB" -w 'reclaim_*' -w 'zap_*' >>"\$SCRATCH/bench.txt"
 	JOB
 	case $v in
 	base|on)
@@ -186,7 +195,7 @@ for v in $BENCH_KERNELS; do
 	# The boot's output, with the guest's console, is the step's log: its
 	# progress lines show the workload the guest is at.
 	blog=$LOGDIR/bench-$v.log
-	run_logged "benchmarking kernel '$v' in the guest ($BENCH_RUNS runs x $BENCH_MIB MiB)" "$blog" \
+	run_logged "benchmarking kernel '$v' in the guest ($BENCH_FAULT_RUNS/$BENCH_RUNS runs x $BENCH_MIB MiB)" "$blog" \
 		env SHOW_CONSOLE=1 "$S/boot.sh" "bench-$v" "$out/arch/x86/boot/bzImage" "$job"
 	rc=$?
 	run=$CACHE/run/bench-$v
@@ -527,7 +536,7 @@ targets() {
 	done
 }
 
-cmd="make bench BENCH_RUNS=$BENCH_RUNS BENCH_MIB=$BENCH_MIB"
+cmd="make bench BENCH_RUNS=$BENCH_RUNS BENCH_FAULT_RUNS=$BENCH_FAULT_RUNS BENCH_MIB=$BENCH_MIB"
 [ "$BENCH_KERNELS" = "base on" ] || cmd+=" BENCH_KERNELS='$BENCH_KERNELS'"
 [ "$BENCH_NOBUILD" = 1 ] && cmd+=" BENCH_NOBUILD=1"
 first=${BENCH_KERNELS%% *}
@@ -553,7 +562,7 @@ if command -v gnuplot >/dev/null; then
 	if gnuplot >"$LOGDIR/bench-gnuplot.log" 2>&1 <<-GP
 	set terminal $term size 1000,560 noenhanced
 	set output "$PNG"
-	set title "MAP_DROPPABLE benchmark, median of $BENCH_RUNS, $BENCH_MIB MiB ($accel guest)"
+	set title "MAP_DROPPABLE benchmark, median of $BENCH_RUNS ($BENCH_FAULT_RUNS fault-in), $BENCH_MIB MiB ($accel guest)"
 	set ylabel "GiB/s (log scale)"
 	set logscale y
 	set style data histograms
@@ -623,7 +632,9 @@ fi
 	echo "pristine upstream kernel (\`base\`, VMA-based MAP_DROPPABLE) and on this"
 	echo "series (\`ours\`), each booted in the same QEMU guest in one run."
 	echo "\`selftests/droppable_bench\` runs every workload once as a warm-up and then"
-	echo "$BENCH_RUNS times, each workload in a fresh memory cgroup, the droppable"
+	echo "$BENCH_RUNS times ($BENCH_FAULT_RUNS times the fault-in workloads, which take a second"
+	echo "each: their ratios are a few percent, as large as the emulator's noise over"
+	echo "fewer runs), each workload in a fresh memory cgroup, the droppable"
 	echo "workload and its baseline alternately; it times only the operation itself"
 	echo "(CLOCK_MONOTONIC): the first-touch write of every page of a fresh mapping"
 	echo "(\`fault_*\`), the write of \"${BENCH_MIB}M\" to the cgroup's \`memory.reclaim\` after"
@@ -640,7 +651,7 @@ fi
 	echo "- Guest: QEMU, accelerator $accel, $cpus vCPUs, $mem MiB, $nodes NUMA node(s)"
 	echo "- Host CPU: ${cpu_model:-unknown}, $(nproc) CPUs; host load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
 	echo "- QEMU ${qemu_version:-unknown}; bpftrace $(bpftrace --version 2>/dev/null | awk '{ print $2 }'); $(gcc --version | head -1)"
-	echo "- Each run maps $BENCH_MIB MiB; median [min–max] of $BENCH_RUNS runs, GiB = 2^30 bytes"
+	echo "- Each run maps $BENCH_MIB MiB; median [min–max] of $BENCH_RUNS runs ($BENCH_FAULT_RUNS of \`fault_*\`), GiB = 2^30 bytes"
 	for v in $BENCH_KERNELS; do
 		k=""
 		[ -n "${STAT[$v,klog,bad]:-}" ] && k=" (its kernel log reports problems: see \`$CACHE/run/bench-$v/dmesg.txt\`)"
