@@ -82,8 +82,11 @@ check-debug:
 stress:
 	@VARIANT=$(STRESS_VARIANT) $(S)/stress.sh
 
+# A run of every category records the base kernel's results for make check
+# (selftests/mm-reference.tsv).
 regress: deps
 	@$(S)/build.sh base >/dev/null && $(S)/build.sh on >/dev/null && \
+		REGRESS_REF_SAVE=$$([ -n "$$REGRESS_CATEGORIES" ] || echo $(CURDIR)/selftests/mm-reference.tsv) \
 		$(S)/regress-mm.sh base on
 	@$(S)/matrix.sh
 	@$(S)/static.sh

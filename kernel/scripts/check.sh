@@ -13,9 +13,25 @@
 # DEBUG_TIMEOUT_SCALE (default 4).  REPEAT=N runs the selected tests N times
 # in each guest (chasing an intermittent failure; the machinery's own tests
 # are skipped then).
+#
+# Then, when 'on' is among the variants (and no FILTER or REPEAT is given),
+# the base tree's own mm selftests of the categories that exercise what the
+# series changes (CHECK_MM_CATEGORIES) run on 'on' (regress-mm.sh) and are
+# compared with the base kernel's recorded results, selftests/mm-reference.tsv
+# (make regress records them): a test or kselftest subtest that passes on
+# the base and fails on ours, twice, fails the check.  CHECK_MM=0 skips them
+# (about 20 minutes under TCG); make regress runs every category on both
+# kernels.
 . "$(dirname "$0")/common.sh"
 
 VARIANTS=${VARIANTS:-on off}
+CHECK_MM=${CHECK_MM:-1}
+# rmap, THP split and collapse, COW, pins, migration, mlock, KSM, madvise,
+# mremap: the paths the series touches.  userfaultfd (7-9 minutes) is left
+# to make regress: the series changes only UFFDIO_MOVE's check, which
+# droppable_badinput covers.
+CHECK_MM_CATEGORIES=${CHECK_MM_CATEGORIES:-thp cow ksm ksm_numa mlock madv_populate mkdirty gup_test mremap compaction migration}
+case $CHECK_MM in 0|1) ;; *) die "CHECK_MM must be 0 or 1, got '$CHECK_MM'";; esac
 FILTER=${FILTER:-.}
 REPEAT=${REPEAT:-1}
 case $REPEAT in *[!0-9]*|''|0) die "REPEAT must be a positive number, got '$REPEAT'";; esac
@@ -91,6 +107,28 @@ for v in $VARIANTS; do
 		pass=$((pass + 1))
 	fi
 done
+
+if [ "$CHECK_MM" = 1 ] && [ "$FILTER" = . ] && [ "$REPEAT" = 1 ] &&
+		[[ " $VARIANTS " == *" on "* ]]; then
+	mm=$CACHE/run/check-mm
+	say "the base tree's mm selftests ($CHECK_MM_CATEGORIES) on 'on', against the base kernel's recorded results (log: $LOGDIR/check-mm.log)"
+	rm -rf "$mm"
+	mkdir -p "$mm"
+	REGRESS_CATEGORIES=$CHECK_MM_CATEGORIES REGRESS_REF_FILE=$REPO/selftests/mm-reference.tsv \
+		REGRESS_RESULTS=$mm REGRESS_OUT=$mm/table.md REGRESS_CONFIRM=1 \
+		"$S/regress-mm.sh" base on >"$LOGDIR/check-mm.log" 2>&1
+	rc=$?
+	if read -r n r fl 2>/dev/null <"$mm/gate.txt"; then
+		sed -n '/^- `on`:/p; /regression(s)\*\*/,$p' "$LOGDIR/check-mm.log" | sed 's/^/    /'
+		say "mm selftests: $n tests compared with the base kernel's, $r regression(s), $fl flaky (table: $mm/table.md)"
+		add_counts $((n - r)) "$r" 0 "the base tree's mm selftests on 'on' (table: $mm/table.md)"
+		[ "$rc" = 0 ] || [ "$r" -gt 0 ] ||
+			add_counts 0 1 0 "the mm selftests' comparison (exit $rc, log: $LOGDIR/check-mm.log)"
+	else
+		tail -n 5 "$LOGDIR/check-mm.log" >&2
+		add_counts 0 1 0 "the base tree's mm selftests on 'on' (exit $rc, log: $LOGDIR/check-mm.log)"
+	fi
+fi
 
 # Repeated at the end, where a CI log's tail shows it.
 [ -n "$excerpt" ] && printf -- '---- %s\n----\n' "$excerpt"

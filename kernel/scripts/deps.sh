@@ -8,7 +8,8 @@
 PKGS="build-essential flex bison bc libelf-dev libssl-dev dwarves cpio kmod
 xz-utils rsync git ccache qemu-system-x86 bpftrace busybox-static util-linux
 python3-ply python3-git graphviz
-procps trinity gnuplot-nox sparse"
+procps trinity gnuplot-nox sparse
+libnuma-dev libcap-dev liburing-dev"
 
 missing=()
 for p in $PKGS; do

@@ -51,6 +51,11 @@
 #                          results there are, and rerun its regressions
 #   REGRESS_RESULTS=DIR    where the results go (default $CACHE/regress/results),
 #                          e.g. a second directory to rerun a category
+#   REGRESS_REF_FILE=FILE  the first VARIANT is not run: its results are
+#                          read from FILE, recorded earlier with
+#                          REGRESS_REF_SAVE=FILE (see regress-table.sh); make
+#                          check runs its categories on 'on' only so, against
+#                          selftests/mm-reference.tsv
 #   REGRESS_BIG="migration"  categories that need more vCPUs than CPUS: they
 #                          run in a guest of their own with REGRESS_BIG_CPUS
 #                          (default 4) vCPUs
@@ -82,11 +87,20 @@ default_timeout() {
 
 variants=("$@")
 [ ${#variants[@]} -gt 0 ] || variants=(base on)
+# The kernels to run: all of them, or all but the recorded reference.
+runs=("${variants[@]}")
+if [ -n "${REGRESS_REF_FILE:-}" ]; then
+	[ -f "$REGRESS_REF_FILE" ] || die "REGRESS_REF_FILE: no such file: $REGRESS_REF_FILE"
+	[ ${#variants[@]} -ge 2 ] || die "REGRESS_REF_FILE: name the reference and a kernel to compare with it"
+	runs=("${variants[@]:1}")
+fi
 for v in "${variants[@]}"; do
 	case $v in
 	base|on|off|upto-[1-9]|upto-[1-9][0-9]) ;;
 	*) die "unknown variant '$v' (base, on, off or upto-N)" ;;
 	esac
+done
+for v in "${runs[@]}"; do
 	[ -f "$CACHE/build/$v/arch/x86/boot/bzImage" ] ||
 		die "no kernel for '$v' at $CACHE/build/$v/arch/x86/boot/bzImage: build it first (make build VARIANT=$v)"
 	[ -f "$CACHE/build/$v/hdr/include/linux/mman.h" ] ||
@@ -196,9 +210,9 @@ build_mm() {
 
 # The categories run_vmtests.sh knows, in its order (checked before any
 # build).
-ref=$(readlink -f "$CACHE/build/${variants[0]}/source" 2>/dev/null)/tools/testing/selftests/mm/run_vmtests.sh
-[ -f "$ref" ] || ref=$(variant_src "${variants[0]}")/tools/testing/selftests/mm/run_vmtests.sh
-[ -f "$ref" ] || die "no run_vmtests.sh in the source tree of '${variants[0]}'"
+ref=$(readlink -f "$CACHE/build/${runs[0]}/source" 2>/dev/null)/tools/testing/selftests/mm/run_vmtests.sh
+[ -f "$ref" ] || ref=$(variant_src "${runs[0]}")/tools/testing/selftests/mm/run_vmtests.sh
+[ -f "$ref" ] || die "no run_vmtests.sh in the source tree of '${runs[0]}'"
 mapfile -t known < <(grep -o 'CATEGORY="[a-z_0-9]*"' "$ref" | cut -d'"' -f2 | awk '!seen[$0]++')
 [ ${#known[@]} -gt 0 ] || die "found no categories in $ref"
 if [ -n "${REGRESS_CATEGORIES:-}" ]; then
@@ -215,7 +229,7 @@ for k in "${!tmo_over[@]}"; do
 		die "REGRESS_TIMEOUTS names unknown category '$k'; run_vmtests.sh has: ${known[*]}"
 done
 
-for v in "${variants[@]}"; do build_mm "$v"; done
+for v in "${runs[@]}"; do build_mm "$v"; done
 
 # write_job BINDIR JOB KCONFIG CATEGORY=TIMEOUT...: the guest's job:
 # run_vmtests.sh -t CATEGORY for each category in turn, each under its
@@ -398,7 +412,7 @@ run_cats() {
 	for c in "$@"; do
 		case " $REGRESS_BIG " in *" $c "*) big+=("$c") ;; *) normal+=("$c") ;; esac
 	done
-	for v in "${variants[@]}"; do
+	for v in "${runs[@]}"; do
 		[ ${#normal[@]} -eq 0 ] || run_set "$v" "${CPUS:-2}" "${normal[@]}"
 		[ ${#big[@]} -eq 0 ] || run_set "$v" "$REGRESS_BIG_CPUS" "${big[@]}"
 	done
@@ -407,7 +421,7 @@ run_cats() {
 SUB=
 if [ "${REGRESS_CONFIRM_ONLY:-0}" != 1 ]; then
 	say "categories: ${cats[*]}"
-	say "kernels: ${variants[*]} (one guest at a time; each runs every category in turn)"
+	say "kernels: ${runs[*]} (one guest at a time; each runs every category in turn)"
 	run_cats "${cats[@]}"
 fi
 

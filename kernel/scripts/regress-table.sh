@@ -21,36 +21,66 @@
 #   - a category whose kernel log reports WARNING/BUG/bad page/lockdep/RCU
 #     stalls (common.sh's KLOG_BAD) where the reference's does not.
 # Exit status: 0 if there is none, 1 if there is any (each is listed), 2 if
-# a kernel has no results at all.
+# a kernel has no results at all.  $REGRESS_RESULTS/gate.txt gets the
+# numbers: "TESTS REGRESSIONS FLAKY".
+#
+# REGRESS_REF_SAVE=FILE writes the reference's parsed results (its guest,
+# tests, subtests and categories) to FILE; REGRESS_REF_FILE=FILE reads the
+# reference from such a file instead of from $REGRESS_RESULTS/REFERENCE, so
+# that a kernel can be compared with results recorded earlier (make check
+# compares its subset of categories with the base kernel's recorded results,
+# selftests/mm-reference.tsv, without running the base kernel).  Only the
+# categories present both in the file and in the other kernels' results are
+# compared then.
 . "$(dirname "$0")/common.sh"
 
 RES=${REGRESS_RESULTS:-$CACHE/regress/results}
 OUTFILE=${REGRESS_OUT:-$REPO/docs/regress-mm.md}
+REF_FILE=${REGRESS_REF_FILE:-}
+REF_SAVE=${REGRESS_REF_SAVE:-}
 variants=("$@")
 [ ${#variants[@]} -gt 0 ] || variants=(base on)
 [ ${#variants[@]} -ge 2 ] || die "need two kernels to compare, got '${variants[*]}'"
+ref=${variants[0]}
+if [ -n "$REF_FILE" ]; then
+	[ -f "$REF_FILE" ] || die "REGRESS_REF_FILE: no such file: $REF_FILE"
+	grep -q '^C	' "$REF_FILE" || die "REGRESS_REF_FILE: $REF_FILE holds no recorded categories"
+	[ -z "$REF_SAVE" ] || die "REGRESS_REF_FILE and REGRESS_REF_SAVE do not go together"
+fi
 for v in "${variants[@]}"; do
 	case $v in
 	base|on|off|upto-[1-9]|upto-[1-9][0-9]) ;;
 	*) die "unknown variant '$v' (base, on, off or upto-N)" ;;
 	esac
+	[ "$v" = "$ref" ] && [ -n "$REF_FILE" ] && continue
 	[ -d "$RES/$v" ] || { echo "error: no results for '$v' in $RES/$v: run regress-mm.sh $v first" >&2; exit 2; }
 done
-ref=${variants[0]}
+
+# ref_has CATEGORY: the reference has results for it (and, with a recorded
+# reference, the kernels compared with it have too).
+ref_has() {
+	if [ -n "$REF_FILE" ]; then
+		awk -F'\t' -v c="$1" '$1 == "C" && $2 == c { f = 1 } END { exit !f }' "$REF_FILE" &&
+			[ -d "$RES/${variants[1]}/$1" ]
+	else
+		[ -d "$RES/$ref/$1" ]
+	fi
+}
 
 # The categories in run_vmtests.sh's order, then any others found.
 order=()
 rv=$CACHE/regress/$ref/mm/run_vmtests.sh
+[ -n "$REF_FILE" ] && rv=$CACHE/regress/${variants[1]}/mm/run_vmtests.sh
 # (top-level lines first: run_gup_matrix, defined at the top, runs later)
 [ -f "$rv" ] && mapfile -t order < <({ grep -o '^CATEGORY="[a-z_0-9]*"' "$rv"
 	grep -o 'CATEGORY="[a-z_0-9]*"' "$rv"; } | cut -d'"' -f2 | awk '!seen[$0]++')
 cats=()
-for c in "${order[@]}" $(for v in "${variants[@]}"; do ls "$RES/$v"; done | sort -u); do
-	[ -d "$RES/$ref/$c" ] || continue
+for c in "${order[@]}" $(for v in "${variants[@]}"; do ls "$RES/$v" 2>/dev/null; done | sort -u); do
+	ref_has "$c" || continue
 	printf '%s\n' "${cats[@]}" | grep -qx -- "$c" && continue
 	cats+=("$c")
 done
-[ ${#cats[@]} -gt 0 ] || { echo "error: no category results for '$ref' in $RES/$ref" >&2; exit 2; }
+[ ${#cats[@]} -gt 0 ] || { echo "error: no category results for '$ref' in ${REF_FILE:-$RES/$ref}" >&2; exit 2; }
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -189,6 +219,15 @@ for v in "${variants[@]}"; do
 	: >"$tmp/$v.RT"
 	: >"$tmp/$v.RS"
 	: >"$tmp/$v.RC"
+	if [ "$v" = "$ref" ] && [ -n "$REF_FILE" ]; then
+		for c in "${cats[@]}"; do
+			for k in T S C; do
+				awk -F'\t' -v k="$k" -v c="$c" '$1 == k && $2 == c' "$REF_FILE" |
+					cut -f2- >>"$tmp/$v.$k"
+			done
+		done
+		continue
+	fi
 	for c in "${cats[@]}"; do
 		d=$RES/$v/$c
 		if [ ! -d "$d" ] || [ ! -f "$d/started" ]; then
@@ -255,6 +294,12 @@ known_reason() { # TEST
 	echo "## The guests"
 	echo
 	for v in "${variants[@]}"; do
+		if [ "$v" = "$ref" ] && [ -n "$REF_FILE" ]; then
+			printf -- '- `%s`: recorded in `%s` (%s):\n' "$v" "${REF_FILE#"$REPO"/}" \
+				"$(sed -n 's/^# recorded: //p' "$REF_FILE" | head -1)"
+			sed -n 's/^G\t/  - /p' "$REF_FILE"
+			continue
+		fi
 		env=$RES/$v/env.txt
 		accel=$(grep -ho 'booting [^ ]* ([a-z]*' "$RES/$v"/boot*.log 2>/dev/null | head -1 | sed 's/.*(//')
 		load=$(cat "$RES/$v"/loadavg-* 2>/dev/null | awk '{s += $1; n++} END { if (n) printf "%.1f", s / n }')
@@ -284,9 +329,26 @@ known_reason() { # TEST
 			echo '  - `memfd_secret` not built; run_vmtests.sh leaves it out'
 		[ -e "$CACHE/regress/$v/mm/soft-dirty" ] ||
 			echo '  - `soft-dirty` not built; run_vmtests.sh leaves it out'
-	done
+	done >"$tmp/guests.md"
+	cat "$tmp/guests.md"
 	echo
 } >"$tmp/head.md"
+
+if [ -n "$REF_SAVE" ]; then
+	{
+		echo "# The recorded results of the mm selftests on the reference kernel '$ref',"
+		echo "# parsed by kernel/scripts/regress-table.sh (REGRESS_REF_SAVE) from the"
+		echo "# results of kernel/scripts/regress-mm.sh; make check compares its subset"
+		echo "# of categories with them (REGRESS_REF_FILE).  Do not edit by hand."
+		echo "# recorded: $(date -u -r "$RES/$ref/env.txt" '+%Y-%m-%d %H:%M UTC' 2>/dev/null), kernel $(sed -n 's/^kernel: //p' "$RES/$ref/env.txt" 2>/dev/null)"
+		# The reference's guest line and its notes, as the table shows them.
+		awk -v v="$ref" 'index($0, "- `" v "`:") == 1 { on = 1; sub(/^- /, ""); print "G\t" $0; next }
+			/^- `/ { on = 0 } on { sub(/^ +- /, ""); print "G\t" $0 }' "$tmp/guests.md"
+		for k in T S C; do sed "s/^/$k\t/" "$tmp/$ref.$k"; done
+	} >"$REF_SAVE.tmp" && mv "$REF_SAVE.tmp" "$REF_SAVE" ||
+		die "cannot write $REF_SAVE"
+	say "the reference's results: $REF_SAVE"
+fi
 
 awk -F'\t' -v vars="${variants[*]}" -v tmpd="$tmp" -v klognote="$KLOG_BAD" '
 function cell(r, s) { return (r == "") ? "not run" : r " (" s " s)" }
@@ -491,6 +553,8 @@ END {
 		print nflaky " flaky result(s) (failed on a kernel, then passed there when the category ran again) are not counted; see the notes." > out
 	}
 	print nreg > (tmpd "/nreg")
+	# For make check: tests compared, regressions, flaky results.
+	print nk, nreg, nflaky + 0 > (tmpd "/gate")
 	for (c in rcat) print c > (tmpd "/rcat")
 }' /dev/null
 
@@ -546,6 +610,7 @@ done <"$tmp/rows.tsv"
 nreg=$(cat "$tmp/nreg")
 # The categories with regressions, for regress-mm.sh to run again.
 sort -u "$tmp/rcat" 2>/dev/null >"$RES/regressed-categories"
+cp "$tmp/gate" "$RES/gate.txt"
 cat "$tmp/sum.md"
 echo "table: $OUTFILE"
 [ "$nreg" = 0 ]
