@@ -290,7 +290,7 @@ symbols_check() {
 		if ! kmake "$src" "$dir" "$obj" >>"$LOGDIR/matrix-$name-symbols.log" 2>&1; then
 			echo "undefined reference to $s: $obj, which defines it, does not compile here"
 			bad=1
-		elif ! nm --defined-only --format=just-symbols "$dir/$obj" | grep -qx "$s"; then
+		elif ! nm --defined-only --format=just-symbols "$dir/$obj" | grep -x "$s" >/dev/null; then
 			echo "undefined reference to $s: $obj does not define it here"
 			bad=1
 		fi
