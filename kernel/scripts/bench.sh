@@ -12,10 +12,12 @@
 #
 # Environment:
 #   BENCH_RUNS=11         measured runs per workload (after one warm-up)
-#   BENCH_FAULT_RUNS=41   measured runs of the fault-in workloads, which take
-#                         a second each: their droppable/anonymous ratio is
-#                         a few percent, as large as the emulator's noise in
-#                         11 runs (at most 101)
+#   BENCH_PRECISE_RUNS=41 measured runs of the workloads whose targets are
+#                         a percent or two, on every kernel: fault-in
+#                         (droppable / anonymous >= 0.99) and the 4 KiB
+#                         reclaim pair (counters and tracepoints off: on /
+#                         upto-N >= 0.99); their run-to-run spread is as
+#                         large as that over 11 runs (at most 101)
 #   BENCH_MIB=256         MiB mapped per run
 #   BENCH_KERNELS="base upto-N on"  the kernel variants (base, on, off,
 #                         upto-N), in order; "base" is the pristine upstream
@@ -33,9 +35,11 @@
 #                         kswapd-driven pressure with zram swap) per LRU on
 #                         base and on (0: skip)
 #   BENCH_TRACE_RUNS=11   runs of reclaim_droppable_4k on 'on': detached,
-#                         with a count-only bpftrace program, with
+#                         with a count-only bpftrace program, with one that
+#                         prints a number per drop, with
 #                         bpf/droppable-drops.bt, with droppable-top.bt,
-#                         detached (0: skip)
+#                         detached; and of reclaim_droppable_thp detached,
+#                         with droppable-drops.bt, detached (0: skip)
 #   BENCH_NOBUILD=1       development knob: do not run build.sh/prepare.sh
 #                         but use the existing $CACHE/build/<variant> trees
 #                         and source trees as they are (e.g. while a build is
@@ -49,7 +53,7 @@
 
 S=$REPO/kernel/scripts
 BENCH_RUNS=${BENCH_RUNS:-11}
-BENCH_FAULT_RUNS=${BENCH_FAULT_RUNS:-41}
+BENCH_PRECISE_RUNS=${BENCH_PRECISE_RUNS:-41}
 BENCH_MIB=${BENCH_MIB:-256}
 # The last patch before "mm: count droppable faults, drops and keeps".
 obs=$(series_lines | grep -n 'count-droppable-faults' | cut -d: -f1 | head -1)
@@ -65,9 +69,9 @@ BENCH_SCALE_RUNS=${BENCH_SCALE_RUNS:-5}
 BENCH_PRESSURE_RUNS=${BENCH_PRESSURE_RUNS:-5}
 BENCH_NOBUILD=${BENCH_NOBUILD:-0}
 case $BENCH_RUNS in *[!0-9]*|''|0) die "BENCH_RUNS must be a positive number, got '$BENCH_RUNS'";; esac
-case $BENCH_FAULT_RUNS in *[!0-9]*|''|0) die "BENCH_FAULT_RUNS must be a positive number, got '$BENCH_FAULT_RUNS'";; esac
-[ "$BENCH_RUNS" -le 101 ] && [ "$BENCH_FAULT_RUNS" -le 101 ] ||
-	die "BENCH_RUNS and BENCH_FAULT_RUNS must be at most 101 (droppable_bench's limit)"
+case $BENCH_PRECISE_RUNS in *[!0-9]*|''|0) die "BENCH_PRECISE_RUNS must be a positive number, got '$BENCH_PRECISE_RUNS'";; esac
+[ "$BENCH_RUNS" -le 101 ] && [ "$BENCH_PRECISE_RUNS" -le 101 ] ||
+	die "BENCH_RUNS and BENCH_PRECISE_RUNS must be at most 101 (droppable_bench's limit)"
 case $BENCH_TRACE_RUNS in *[!0-9]*|'') die "BENCH_TRACE_RUNS must be a number (0: skip), got '$BENCH_TRACE_RUNS'";; esac
 case $BENCH_MIB in *[!0-9]*|''|0|1) die "BENCH_MIB must be a number of MiB >= 2, got '$BENCH_MIB'";; esac
 case $BENCH_SCALE_RUNS in *[!0-9]*|''|0) die "BENCH_SCALE_RUNS must be a positive number, got '$BENCH_SCALE_RUNS'";; esac
@@ -132,9 +136,9 @@ for v in $BENCH_KERNELS; do
 	job=$CACHE/job-bench-$v.sh
 	cat >"$job" <<-JOB
 	#!/bin/bash
-	echo "bench: \$(uname -r), $BENCH_FAULT_RUNS (fault-in) and $BENCH_RUNS (others) runs x $BENCH_MIB MiB"
-	"$bins/droppable_bench" -r "$BENCH_FAULT_RUNS" -s "$BENCH_MIB" -w 'fault_*' >"\$SCRATCH/bench.txt"
-	"$bins/droppable_bench" -r "$BENCH_RUNS" -s "$BENCH_MIB" -w 'reclaim_*' -w 'zap_*' >>"\$SCRATCH/bench.txt"
+	echo "bench: \$(uname -r), $BENCH_PRECISE_RUNS (fault-in, 4 KiB reclaim) and $BENCH_RUNS (others) runs x $BENCH_MIB MiB"
+	"$bins/droppable_bench" -r "$BENCH_PRECISE_RUNS" -s "$BENCH_MIB" -w 'fault_*' -w 'reclaim_*_4k' >"\$SCRATCH/bench.txt"
+	"$bins/droppable_bench" -r "$BENCH_RUNS" -s "$BENCH_MIB" -w 'reclaim_*_thp' -w 'zap_*' >>"\$SCRATCH/bench.txt"
 	JOB
 	case $v in
 	base|on)
@@ -166,16 +170,18 @@ for v in $BENCH_KERNELS; do
 	esac
 	if [ "$v" = on ] && [ "$BENCH_TRACE_RUNS" -gt 0 ]; then
 		# The cost of watching: drops with droppable-drops.bt attached,
-		# between two runs without it (A B A).
+		# between two runs without it (A B A), of 4 KiB folios (one
+		# drop event per page) and of THPs (one per 512 pages).
 		cat >>"$job" <<-JOB
-		one() { "$bins/droppable_bench" -r "$BENCH_TRACE_RUNS" -s "$BENCH_MIB" -w reclaim_droppable_4k >"\$SCRATCH/\$1.txt"; }
-		# attached SCRIPT NAME: NAME's runs with the bpftrace SCRIPT attached
+		# one NAME [WORKLOAD]: NAME's runs of WORKLOAD (reclaim_droppable_4k)
+		one() { "$bins/droppable_bench" -r "$BENCH_TRACE_RUNS" -s "$BENCH_MIB" -w "\${2:-reclaim_droppable_4k}" >"\$SCRATCH/\$1.txt"; }
+		# attached SCRIPT NAME [WORKLOAD]: NAME's runs with the bpftrace SCRIPT attached
 		attached() {
 			bpftrace "\$1" >/tmp/\$2.out 2>&1 &
 			bt=\$!
 			for i in \$(seq 240); do grep -q Attaching /tmp/\$2.out && break; sleep 0.5; done
 			sleep 1
-			one \$2
+			one \$2 \$3
 			kill -INT \$bt
 			for i in \$(seq 120); do kill -0 \$bt 2>/dev/null || break; sleep 0.5; done
 			kill -KILL \$bt 2>/dev/null; wait \$bt
@@ -184,18 +190,25 @@ for v in $BENCH_KERNELS; do
 		if [ -d /sys/kernel/tracing/events/droppable ] && [ -f "$REPO/bpf/droppable-drops.bt" ] && command -v bpftrace >/dev/null; then
 			# The floor of any BPF observer of drops: count them, nothing else.
 			echo 'tracepoint:droppable:droppable_drop { @drops = count(); }' >/tmp/count.bt
+			# A line per drop with nothing in it but a number: what the
+			# output of a line costs, apart from drops.bt's fields.
+			echo 'tracepoint:droppable:droppable_drop { printf("%d\\n", args->nr_pages); }' >/tmp/line.bt
 			one trace-detached1
 			attached /tmp/count.bt trace-count
+			attached /tmp/line.bt trace-line
 			attached "$REPO/bpf/droppable-drops.bt" trace-attached
 			attached "$REPO/bpf/droppable-top.bt" trace-top
 			one trace-detached2
+			one trace-thp-detached1 reclaim_droppable_thp
+			attached "$REPO/bpf/droppable-drops.bt" trace-thp-attached reclaim_droppable_thp
+			one trace-thp-detached2 reclaim_droppable_thp
 		fi
 		JOB
 	fi
 	# The boot's output, with the guest's console, is the step's log: its
 	# progress lines show the workload the guest is at.
 	blog=$LOGDIR/bench-$v.log
-	run_logged "benchmarking kernel '$v' in the guest ($BENCH_FAULT_RUNS/$BENCH_RUNS runs x $BENCH_MIB MiB)" "$blog" \
+	run_logged "benchmarking kernel '$v' in the guest ($BENCH_PRECISE_RUNS/$BENCH_RUNS runs x $BENCH_MIB MiB)" "$blog" \
 		env SHOW_CONSOLE=1 "$S/boot.sh" "bench-$v" "$out/arch/x86/boot/bzImage" "$job"
 	rc=$?
 	run=$CACHE/run/bench-$v
@@ -220,7 +233,8 @@ for v in $BENCH_KERNELS; do
 		[ -n "${MED[$v,$w]:-}" ] ||
 			die "kernel '$v': workload $w did not run: ${SKIPS[$v,$w]:-no result (see $LOGDIR/console-bench-$v.log)}"
 	done
-	for t in trace-detached1 trace-count trace-attached trace-top trace-detached2; do
+	for t in trace-detached1 trace-count trace-line trace-attached trace-top trace-detached2 \
+			trace-thp-detached1 trace-thp-attached trace-thp-detached2; do
 		[ -f "$run/$t.txt" ] || continue
 		# shellcheck disable=SC2034
 		while read -r tag a b c d e f; do
@@ -285,6 +299,14 @@ tracecost() {
 			echo "| the same with \`bpf/droppable-top.bt\` (aggregates in the kernel, no line per drop) attached / detached | $(ratio "${TMED[trace-top]}" "$det" 3) | | |"
 		[ -n "${TMED[trace-count]:-}" ] &&
 			echo "| the same with a bpftrace program that only counts drop events (\`@drops = count()\`: the floor for any BPF observer of every drop) attached / detached | $(ratio "${TMED[trace-count]}" "$det" 3) | | |"
+		[ -n "${TMED[trace-line]:-}" ] &&
+			echo "| the same with a bpftrace program that prints a line of one number per drop event (\`printf(\"%d\\n\", args->nr_pages)\`: the cost of a line, without drops.bt's fields) attached / detached | $(ratio "${TMED[trace-line]}" "$det" 3) | | |"
+		if [ -n "${TMED[trace-thp-attached]:-}" ]; then
+			tdet=$(awk -v a="${TMED[trace-thp-detached1]:-}" -v b="${TMED[trace-thp-detached2]:-}" \
+				'BEGIN { if (a != "" && b != "") print (a + b) / 2; else print a b }')
+			tline2 "\`reclaim_droppable_thp\` (one drop event per 2 MiB) with \`bpf/droppable-drops.bt\` attached / detached" \
+				"$(ratio "${TMED[trace-thp-attached]}" "$tdet" 3)" "≥ 0.9"
+		fi
 		n=$(cat "$CACHE/run/bench-on/trace-attached-lines.txt" 2>/dev/null)
 		echo
 		echo "Drop throughput on \`on\` (GiB/s, median [min–max] of $BENCH_TRACE_RUNS runs each,"
@@ -295,6 +317,10 @@ tracecost() {
 		[ -n "${TMED[trace-top]:-}" ] &&
 			echo "with droppable-top.bt $(fmt "${TMED[trace-top]}") [$(fmt "${TMIN[trace-top]}")–$(fmt "${TMAX[trace-top]}")],"
 		echo "detached $(fmt "${TMED[trace-detached2]:-0}") [$(fmt "${TMIN[trace-detached2]:-0}")–$(fmt "${TMAX[trace-detached2]:-0}")]."
+		[ -n "${TMED[trace-line]:-}" ] &&
+			echo "A line of one number per drop: $(fmt "${TMED[trace-line]}") [$(fmt "${TMIN[trace-line]}")–$(fmt "${TMAX[trace-line]}")]."
+		[ -n "${TMED[trace-thp-attached]:-}" ] &&
+			echo "THPs (\`reclaim_droppable_thp\`): detached $(fmt "${TMED[trace-thp-detached1]:-0}") [$(fmt "${TMIN[trace-thp-detached1]:-0}")–$(fmt "${TMAX[trace-thp-detached1]:-0}")], attached $(fmt "${TMED[trace-thp-attached]}") [$(fmt "${TMIN[trace-thp-attached]}")–$(fmt "${TMAX[trace-thp-attached]}")], detached $(fmt "${TMED[trace-thp-detached2]:-0}") [$(fmt "${TMIN[trace-thp-detached2]:-0}")–$(fmt "${TMAX[trace-thp-detached2]:-0}")]."
 		echo "droppable-drops.bt printed ${n:-?} lines while attached (one per drop event,"
 		echo "plus its headers and summaries; bpftrace loses events it cannot print in"
 		echo "time) into a file in the guest's tmpfs.  Under emulation the guest's two"
@@ -536,7 +562,7 @@ targets() {
 	done
 }
 
-cmd="make bench BENCH_RUNS=$BENCH_RUNS BENCH_FAULT_RUNS=$BENCH_FAULT_RUNS BENCH_MIB=$BENCH_MIB"
+cmd="make bench BENCH_RUNS=$BENCH_RUNS BENCH_PRECISE_RUNS=$BENCH_PRECISE_RUNS BENCH_MIB=$BENCH_MIB"
 [ "$BENCH_KERNELS" = "base on" ] || cmd+=" BENCH_KERNELS='$BENCH_KERNELS'"
 [ "$BENCH_NOBUILD" = 1 ] && cmd+=" BENCH_NOBUILD=1"
 first=${BENCH_KERNELS%% *}
@@ -562,7 +588,7 @@ if command -v gnuplot >/dev/null; then
 	if gnuplot >"$LOGDIR/bench-gnuplot.log" 2>&1 <<-GP
 	set terminal $term size 1000,560 noenhanced
 	set output "$PNG"
-	set title "MAP_DROPPABLE benchmark, median of $BENCH_RUNS ($BENCH_FAULT_RUNS fault-in), $BENCH_MIB MiB ($accel guest)"
+	set title "MAP_DROPPABLE benchmark, median of $BENCH_RUNS ($BENCH_PRECISE_RUNS fault-in and 4 KiB reclaim), $BENCH_MIB MiB ($accel guest)"
 	set ylabel "GiB/s (log scale)"
 	set logscale y
 	set style data histograms
@@ -632,8 +658,8 @@ fi
 	echo "pristine upstream kernel (\`base\`, VMA-based MAP_DROPPABLE) and on this"
 	echo "series (\`ours\`), each booted in the same QEMU guest in one run."
 	echo "\`selftests/droppable_bench\` runs every workload once as a warm-up and then"
-	echo "$BENCH_RUNS times ($BENCH_FAULT_RUNS times the fault-in workloads, which take a second"
-	echo "each: their ratios are a few percent, as large as the emulator's noise over"
+	echo "$BENCH_RUNS times ($BENCH_PRECISE_RUNS times the fault-in and 4 KiB reclaim workloads,"
+	echo "whose targets are a percent or two, as small as the emulator's noise over"
 	echo "fewer runs), each workload in a fresh memory cgroup, the droppable"
 	echo "workload and its baseline alternately; it times only the operation itself"
 	echo "(CLOCK_MONOTONIC): the first-touch write of every page of a fresh mapping"
@@ -651,7 +677,7 @@ fi
 	echo "- Guest: QEMU, accelerator $accel, $cpus vCPUs, $mem MiB, $nodes NUMA node(s)"
 	echo "- Host CPU: ${cpu_model:-unknown}, $(nproc) CPUs; host load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
 	echo "- QEMU ${qemu_version:-unknown}; bpftrace $(bpftrace --version 2>/dev/null | awk '{ print $2 }'); $(gcc --version | head -1)"
-	echo "- Each run maps $BENCH_MIB MiB; median [min–max] of $BENCH_RUNS runs ($BENCH_FAULT_RUNS of \`fault_*\`), GiB = 2^30 bytes"
+	echo "- Each run maps $BENCH_MIB MiB; median [min–max] of $BENCH_RUNS runs ($BENCH_PRECISE_RUNS of \`fault_*\` and \`reclaim_*_4k\`), GiB = 2^30 bytes"
 	for v in $BENCH_KERNELS; do
 		k=""
 		[ -n "${STAT[$v,klog,bad]:-}" ] && k=" (its kernel log reports problems: see \`$CACHE/run/bench-$v/dmesg.txt\`)"
