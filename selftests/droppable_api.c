@@ -449,17 +449,11 @@ TEST(pageout_drops_written_pages)
 	size_t npages = 256, len = npages * du_page_size();
 	unsigned char vec[256];
 	size_t resident = npages;
-	cpu_set_t cpus;
-	int cpu, try;
+	int try;
 	char *p;
 
 	REQUIRE_DROPPABLE();
-	cpu = sched_getcpu();
-	if (cpu >= 0) {
-		CPU_ZERO(&cpus);
-		CPU_SET(cpu, &cpus);
-		sched_setaffinity(0, sizeof(cpus), &cpus);
-	}
+	du_stay_on_this_cpu();
 
 	p = du_map_droppable(len);
 	ASSERT_NE(MAP_FAILED, p) TH_LOG("mmap: %s", strerror(errno));

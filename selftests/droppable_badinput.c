@@ -1795,8 +1795,7 @@ FIXTURE_VARIANT_ADD(badinput, kpageflags_nobody) {
 
 FIXTURE_SETUP(badinput)
 {
-	cpu_set_t cpus;
-	int s, cpu;
+	int s;
 
 	self->peer = 0;
 	for (int i = 0; i < 3; i++)
@@ -1810,16 +1809,8 @@ FIXTURE_SETUP(badinput)
 	if ((variant->flags & F_SERIES) && self->series)
 		self->expect = variant->expect_series;
 
-	/*
-	 * One CPU: the local lru_add_drain() of MADV_PAGEOUT then sees every
-	 * freshly faulted folio.
-	 */
-	cpu = sched_getcpu();
-	if (cpu >= 0) {
-		CPU_ZERO(&cpus);
-		CPU_SET(cpu, &cpus);
-		sched_setaffinity(0, sizeof(cpus), &cpus);
-	}
+	/* MADV_PAGEOUT must see every page a test writes */
+	du_stay_on_this_cpu();
 }
 
 /* In the parent, even after a timeout: the KSM knobs are global. */

@@ -146,6 +146,8 @@ FIXTURE_SETUP(flag)
 	if (s == 0)
 		SKIP(return, "MAP_DROPPABLE not supported by this kernel");
 	ASSERT_EQ(1, s);
+	/* MADV_PAGEOUT must see every page a test writes */
+	du_stay_on_this_cpu();
 	self->pagemap = open("/proc/self/pagemap", O_RDONLY);
 	ASSERT_GE(self->pagemap, 0);
 	self->kpageflags = open("/proc/kpageflags", O_RDONLY);

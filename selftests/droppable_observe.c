@@ -59,6 +59,8 @@ FIXTURE_SETUP(obs)
 	if (access(CGROOT "/cgroup.controllers", R_OK))
 		SKIP(return, "no cgroup v2 at " CGROOT);
 	ASSERT_EQ(0, du_cgroup_enter(&self->cg, "droppable_observe"));
+	/* MADV_PAGEOUT must see every page a test writes */
+	du_stay_on_this_cpu();
 }
 
 FIXTURE_TEARDOWN(obs)

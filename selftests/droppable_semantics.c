@@ -54,6 +54,8 @@ FIXTURE_SETUP(sem)
 	if (s == 0)
 		SKIP(return, "MAP_DROPPABLE not supported by this kernel");
 	ASSERT_EQ(1, s);
+	/* MADV_PAGEOUT must see every page a test writes */
+	du_stay_on_this_cpu();
 }
 
 FIXTURE_TEARDOWN(sem)

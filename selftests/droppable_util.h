@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -101,6 +102,26 @@
 static inline size_t du_page_size(void)
 {
 	return (size_t)sysconf(_SC_PAGESIZE);
+}
+
+/*
+ * Keep the calling process, and the children it forks later, on the CPU it
+ * runs on.  A folio just faulted in waits in a per-CPU batch before it is
+ * put on the LRU, and MADV_PAGEOUT flushes only its own CPU's batch
+ * (lru_add_drain() in madvise_pageout()): a folio faulted on the other CPU
+ * is not isolated and stays.  A test that expects MADV_PAGEOUT to drop
+ * every page it has just written faults and advises on one CPU.
+ */
+static inline void du_stay_on_this_cpu(void)
+{
+	int cpu = sched_getcpu();
+	cpu_set_t cpus;
+
+	if (cpu < 0)
+		return;
+	CPU_ZERO(&cpus);
+	CPU_SET(cpu, &cpus);
+	sched_setaffinity(0, sizeof(cpus), &cpus);
 }
 
 /* mmap(MAP_DROPPABLE) of @len bytes, or MAP_FAILED with errno set. */
