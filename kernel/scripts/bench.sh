@@ -273,11 +273,18 @@ done
 
 # ---- the report --------------------------------------------------------
 
+# detached RUN1 RUN2: the mean of the two detached medians around the
+# attached runs, or the one there is.
+detached() {
+	awk -v a="${TMED[$1]:-}" -v b="${TMED[$2]:-}" \
+		'BEGIN { if (a != "" && b != "") print (a + b) / 2; else print a b }'
+}
+
 # What observing costs: the tracepoints compiled in but off (on against the
 # kernel before the observability patches), and bpf/droppable-drops.bt
 # attached (the A B A runs of the 'on' guest).
 tracecost() {
-	local before=upto-$BEFORE_OBS w det n
+	local before=upto-$BEFORE_OBS w det tdet n
 	has on || return 0
 	echo
 	echo "## Observability cost"
@@ -291,8 +298,7 @@ tracecost() {
 		done
 	fi
 	if [ -n "${TMED[trace-attached]:-}" ]; then
-		det=$(awk -v a="${TMED[trace-detached1]:-}" -v b="${TMED[trace-detached2]:-}" \
-			'BEGIN { if (a != "" && b != "") print (a + b) / 2; else print a b }')
+		det=$(detached trace-detached1 trace-detached2)
 		tline2 "\`reclaim_droppable_4k\` with \`bpf/droppable-drops.bt\` attached / detached" \
 			"$(ratio "${TMED[trace-attached]}" "$det" 3)" "≥ 0.9"
 		[ -n "${TMED[trace-top]:-}" ] &&
@@ -302,8 +308,7 @@ tracecost() {
 		[ -n "${TMED[trace-line]:-}" ] &&
 			echo "| the same with a bpftrace program that prints a line of one number per drop event (\`printf(\"%d\\n\", args->nr_pages)\`: the cost of a line, without drops.bt's fields) attached / detached | $(ratio "${TMED[trace-line]}" "$det" 3) | | |"
 		if [ -n "${TMED[trace-thp-attached]:-}" ]; then
-			tdet=$(awk -v a="${TMED[trace-thp-detached1]:-}" -v b="${TMED[trace-thp-detached2]:-}" \
-				'BEGIN { if (a != "" && b != "") print (a + b) / 2; else print a b }')
+			tdet=$(detached trace-thp-detached1 trace-thp-detached2)
 			tline2 "\`reclaim_droppable_thp\` (one drop event per 2 MiB) with \`bpf/droppable-drops.bt\` attached / detached" \
 				"$(ratio "${TMED[trace-thp-attached]}" "$tdet" 3)" "≥ 0.9"
 		fi
