@@ -315,17 +315,17 @@ tracecost() {
 		n=$(cat "$CACHE/run/bench-on/trace-attached-lines.txt" 2>/dev/null)
 		echo
 		echo "Drop throughput on \`on\` (GiB/s, median [min–max] of $BENCH_TRACE_RUNS runs each,"
-		echo "in this order): detached $(fmt "${TMED[trace-detached1]}") [$(fmt "${TMIN[trace-detached1]}")–$(fmt "${TMAX[trace-detached1]}")],"
+		echo "in this order): detached $(tspan trace-detached1),"
 		[ -n "${TMED[trace-count]:-}" ] &&
-			echo "counting only $(fmt "${TMED[trace-count]}") [$(fmt "${TMIN[trace-count]}")–$(fmt "${TMAX[trace-count]}")],"
-		echo "attached $(fmt "${TMED[trace-attached]}") [$(fmt "${TMIN[trace-attached]}")–$(fmt "${TMAX[trace-attached]}")],"
+			echo "counting only $(tspan trace-count),"
+		echo "attached $(tspan trace-attached),"
 		[ -n "${TMED[trace-top]:-}" ] &&
-			echo "with droppable-top.bt $(fmt "${TMED[trace-top]}") [$(fmt "${TMIN[trace-top]}")–$(fmt "${TMAX[trace-top]}")],"
-		echo "detached $(fmt "${TMED[trace-detached2]:-0}") [$(fmt "${TMIN[trace-detached2]:-0}")–$(fmt "${TMAX[trace-detached2]:-0}")]."
+			echo "with droppable-top.bt $(tspan trace-top),"
+		echo "detached $(tspan trace-detached2)."
 		[ -n "${TMED[trace-line]:-}" ] &&
-			echo "A line of one number per drop: $(fmt "${TMED[trace-line]}") [$(fmt "${TMIN[trace-line]}")–$(fmt "${TMAX[trace-line]}")]."
+			echo "A line of one number per drop: $(tspan trace-line)."
 		[ -n "${TMED[trace-thp-attached]:-}" ] &&
-			echo "THPs (\`reclaim_droppable_thp\`): detached $(fmt "${TMED[trace-thp-detached1]:-0}") [$(fmt "${TMIN[trace-thp-detached1]:-0}")–$(fmt "${TMAX[trace-thp-detached1]:-0}")], attached $(fmt "${TMED[trace-thp-attached]}") [$(fmt "${TMIN[trace-thp-attached]}")–$(fmt "${TMAX[trace-thp-attached]}")], detached $(fmt "${TMED[trace-thp-detached2]:-0}") [$(fmt "${TMIN[trace-thp-detached2]:-0}")–$(fmt "${TMAX[trace-thp-detached2]:-0}")]."
+			echo "THPs (\`reclaim_droppable_thp\`): detached $(tspan trace-thp-detached1), attached $(tspan trace-thp-attached), detached $(tspan trace-thp-detached2)."
 		echo "droppable-drops.bt printed ${n:-?} lines while attached (one per drop event,"
 		echo "plus its headers and summaries; bpftrace loses events it cannot print in"
 		echo "time) into a file in the guest's tmpfs.  Under emulation the guest's two"
@@ -370,7 +370,7 @@ guest's MemAvailable)"), median [min–max] of $BENCH_SCALE_RUNS runs each, in G
 			for v in $BENCH_KERNELS; do
 				[ -n "${SIZES[$v]:-}" ] || continue
 				if [ -n "${SMED[$v,$w,$m]:-}" ]; then
-					line+=" $(fmt "${SMED[$v,$w,$m]}") [$(fmt "${SMIN[$v,$w,$m]}")–$(fmt "${SMAX[$v,$w,$m]}")] | $(msgib "${SMED[$v,$w,$m]}") |"
+					line+=" $(span "${SMED[$v,$w,$m]}" "${SMIN[$v,$w,$m]}" "${SMAX[$v,$w,$m]}") | $(msgib "${SMED[$v,$w,$m]}") |"
 				else
 					line+=" – | – |"
 				fi
@@ -455,6 +455,9 @@ ratio() {
 		if (a == "" || b == "" || b + 0 == 0) print "–"; else printf "%.*f\n", d, a / b }'
 }
 fmt() { awk -v x="$1" 'BEGIN { printf (x >= 10 ? "%.1f" : x >= 1 ? "%.2f" : "%.3f"), x }'; }
+# "median [min–max]" of three figures, and of a trace run by name.
+span() { echo "$(fmt "$1") [$(fmt "$2")–$(fmt "$3")]"; }
+tspan() { span "${TMED[$1]:-0}" "${TMIN[$1]:-0}" "${TMAX[$1]:-0}"; }
 # target VALUE MIN: "met" or "not met"
 target() {
 	awk -v a="$1" -v t="$2" 'BEGIN { if (a == "–") print "n/a"; else print (a + 0 >= t ? "met" : "**not met**") }'
@@ -501,7 +504,7 @@ table() {
 	for w in $WORKLOADS; do
 		line="| \`$w\` |"
 		for v in $BENCH_KERNELS; do
-			line+=" $(fmt "${MED[$v,$w]}") [$(fmt "${MIN[$v,$w]}")–$(fmt "${MAX[$v,$w]}")] |"
+			line+=" $(span "${MED[$v,$w]}" "${MIN[$v,$w]}" "${MAX[$v,$w]}") |"
 		done
 		if has base; then
 			for v in $BENCH_KERNELS; do
@@ -519,7 +522,7 @@ table() {
 tline() {
 	local p="–" judged=$2
 	if [ -n "${4:-}" ] && [ -n "${PMED[$4,$5]:-}" ]; then
-		p="$(fmt "${PMED[$4,$5]}") [$(fmt "${PMIN[$4,$5]}")–$(fmt "${PMAX[$4,$5]}")]"
+		p="$(span "${PMED[$4,$5]}" "${PMIN[$4,$5]}" "${PMAX[$4,$5]}")"
 		judged=${PMED[$4,$5]}
 	fi
 	echo "| $1 | $2 | $p | ${3:-} | $([ -n "${3:-}" ] && target "$judged" "${3#≥ }") |"
