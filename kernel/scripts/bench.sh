@@ -35,8 +35,10 @@
 #                         kswapd-driven pressure with zram swap) per LRU on
 #                         base and on (0: skip)
 #   BENCH_TRACE_RUNS=11   runs of reclaim_droppable_4k on 'on': detached,
-#                         with a count-only bpftrace program, with one that
-#                         prints a number per drop, with
+#                         with a count-only bpftrace program and with one
+#                         that prints a number per drop (each on our
+#                         droppable_drop and, for comparison, on upstream's
+#                         kmem:mm_page_free_batched), with
 #                         bpf/droppable-drops.bt, with droppable-top.bt,
 #                         detached; and of reclaim_droppable_thp detached,
 #                         with droppable-drops.bt, detached (0: skip)
@@ -193,9 +195,16 @@ for v in $BENCH_KERNELS; do
 			# A line per drop with nothing in it but a number: what the
 			# output of a line costs, apart from drops.bt's fields.
 			echo 'tracepoint:droppable:droppable_drop { printf("%d\\n", args->nr_pages); }' >/tmp/line.bt
+			# The same two on an upstream tracepoint that fires once per
+			# page freed, so once per page dropped here: what any
+			# per-page BPF observer costs, ours or not.
+			echo 'tracepoint:kmem:mm_page_free_batched { @frees = count(); }' >/tmp/ucount.bt
+			echo 'tracepoint:kmem:mm_page_free_batched { printf("%lu\\n", args->pfn); }' >/tmp/uline.bt
 			one trace-detached1
 			attached /tmp/count.bt trace-count
+			attached /tmp/ucount.bt trace-ucount
 			attached /tmp/line.bt trace-line
+			attached /tmp/uline.bt trace-uline
 			attached "$REPO/bpf/droppable-drops.bt" trace-attached
 			attached "$REPO/bpf/droppable-top.bt" trace-top
 			one trace-detached2
@@ -233,7 +242,7 @@ for v in $BENCH_KERNELS; do
 		[ -n "${MED[$v,$w]:-}" ] ||
 			die "kernel '$v': workload $w did not run: ${SKIPS[$v,$w]:-no result (see $LOGDIR/console-bench-$v.log)}"
 	done
-	for t in trace-detached1 trace-count trace-line trace-attached trace-top trace-detached2 \
+	for t in trace-detached1 trace-count trace-ucount trace-line trace-uline trace-attached trace-top trace-detached2 \
 			trace-thp-detached1 trace-thp-attached trace-thp-detached2; do
 		[ -f "$run/$t.txt" ] || continue
 		# shellcheck disable=SC2034
@@ -307,6 +316,10 @@ tracecost() {
 			echo "| the same with a bpftrace program that only counts drop events (\`@drops = count()\`: the floor for any BPF observer of every drop) attached / detached | $(ratio "${TMED[trace-count]}" "$det" 3) | | |"
 		[ -n "${TMED[trace-line]:-}" ] &&
 			echo "| the same with a bpftrace program that prints a line of one number per drop event (\`printf(\"%d\\n\", args->nr_pages)\`: the cost of a line, without drops.bt's fields) attached / detached | $(ratio "${TMED[trace-line]}" "$det" 3) | | |"
+		[ -n "${TMED[trace-ucount]:-}" ] &&
+			echo "| for comparison, counting upstream's \`kmem:mm_page_free_batched\` (one event per page freed, so per page dropped: any per-page observer, not only ours) attached / detached | $(ratio "${TMED[trace-ucount]}" "$det" 3) | | |"
+		[ -n "${TMED[trace-uline]:-}" ] &&
+			echo "| for comparison, a line of one number per \`kmem:mm_page_free_batched\` event attached / detached | $(ratio "${TMED[trace-uline]}" "$det" 3) | | |"
 		if [ -n "${TMED[trace-thp-attached]:-}" ]; then
 			tdet=$(detached trace-thp-detached1 trace-thp-detached2)
 			tline2 "\`reclaim_droppable_thp\` (one drop event per 2 MiB) with \`bpf/droppable-drops.bt\` attached / detached" \
@@ -324,6 +337,8 @@ tracecost() {
 		echo "detached $(tspan trace-detached2)."
 		[ -n "${TMED[trace-line]:-}" ] &&
 			echo "A line of one number per drop: $(tspan trace-line)."
+		[ -n "${TMED[trace-ucount]:-}" ] &&
+			echo "Upstream's \`kmem:mm_page_free_batched\`, counting: $(tspan trace-ucount), a line per event: $(tspan trace-uline)."
 		[ -n "${TMED[trace-thp-attached]:-}" ] &&
 			echo "THPs (\`reclaim_droppable_thp\`): detached $(tspan trace-thp-detached1), attached $(tspan trace-thp-attached), detached $(tspan trace-thp-detached2)."
 		echo "droppable-drops.bt printed ${n:-?} lines while attached (one per drop event,"
