@@ -12,7 +12,6 @@
  * (mm/mmap.c:do_mmap(), "if (VM_DROPPABLE == VM_NONE) return -EOPNOTSUPP");
  * then only unsupported_returns_eopnotsupp runs and all other tests skip.
  */
-#include <sched.h>
 #include <stdbool.h>
 #include <sys/wait.h>
 

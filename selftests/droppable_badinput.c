@@ -55,7 +55,6 @@
  * (mmap() fails with EOPNOTSUPP) every row is skipped.
  */
 #include <grp.h>
-#include <sched.h>
 #include <signal.h>
 #include <linux/userfaultfd.h>
 #include <sys/ioctl.h>
