@@ -318,16 +318,11 @@ tracecost() {
 		det=$(detached trace-detached1 trace-detached2)
 		tline2 "\`reclaim_droppable_4k\` with \`bpf/droppable-drops.bt\` attached / detached" \
 			"$(ratio "${TMED[trace-attached]}" "$det" 3)" "≥ 0.9"
-		[ -n "${TMED[trace-top]:-}" ] &&
-			echo "| the same with \`bpf/droppable-top.bt\` (aggregates in the kernel, no line per drop) attached / detached | $(ratio "${TMED[trace-top]}" "$det" 3) | | |"
-		[ -n "${TMED[trace-count]:-}" ] &&
-			echo "| the same with a bpftrace program that only counts drop events (\`@drops = count()\`: the floor for any BPF observer of every drop) attached / detached | $(ratio "${TMED[trace-count]}" "$det" 3) | | |"
-		[ -n "${TMED[trace-line]:-}" ] &&
-			echo "| the same with a bpftrace program that prints a line of one number per drop event (\`printf(\"%d\\n\", args->nr_pages)\`: the cost of a line, without drops.bt's fields) attached / detached | $(ratio "${TMED[trace-line]}" "$det" 3) | | |"
-		[ -n "${TMED[trace-ucount]:-}" ] &&
-			echo "| for comparison, counting upstream's \`kmem:mm_page_free_batched\` (one event per page freed, so per page dropped: any per-page observer, not only ours) attached / detached | $(ratio "${TMED[trace-ucount]}" "$det" 3) | | |"
-		[ -n "${TMED[trace-uline]:-}" ] &&
-			echo "| for comparison, a line of one number per \`kmem:mm_page_free_batched\` event attached / detached | $(ratio "${TMED[trace-uline]}" "$det" 3) | | |"
+		trow trace-top "$det" "the same with \`bpf/droppable-top.bt\` (aggregates in the kernel, no line per drop)"
+		trow trace-count "$det" "the same with a bpftrace program that only counts drop events (\`@drops = count()\`: the floor for any BPF observer of every drop)"
+		trow trace-line "$det" "the same with a bpftrace program that prints a line of one number per drop event (\`printf(\"%d\\n\", args->nr_pages)\`: the cost of a line, without drops.bt's fields)"
+		trow trace-ucount "$det" "for comparison, counting upstream's \`kmem:mm_page_free_batched\` (one event per page freed, so per page dropped: any per-page observer, not only ours)"
+		trow trace-uline "$det" "for comparison, a line of one number per \`kmem:mm_page_free_batched\` event"
 		if [ -n "${TMED[trace-thp-attached]:-}" ]; then
 			tdet=$(detached trace-thp-detached1 trace-thp-detached2)
 			tline2 "\`reclaim_droppable_thp\` (one drop event per 2 MiB) with \`bpf/droppable-drops.bt\` attached / detached" \
@@ -481,6 +476,12 @@ fmt() { awk -v x="$1" 'BEGIN { printf (x >= 10 ? "%.1f" : x >= 1 ? "%.2f" : "%.3
 # "median [min–max]" of three figures, and of a trace run by name.
 span() { echo "$(fmt "$1") [$(fmt "$2")–$(fmt "$3")]"; }
 tspan() { span "${TMED[$1]:-0}" "${TMIN[$1]:-0}" "${TMAX[$1]:-0}"; }
+# trow RUN DETACHED TEXT: the table row of a trace run, if it ran: RUN's
+# median over the DETACHED one.
+trow() {
+	[ -z "${TMED[$1]:-}" ] ||
+		echo "| $3 attached / detached | $(ratio "${TMED[$1]}" "$2" 3) | | |"
+}
 # target VALUE MIN: "met" or "not met"
 target() {
 	awk -v a="$1" -v t="$2" 'BEGIN { if (a == "–") print "n/a"; else print (a + 0 >= t ? "met" : "**not met**") }'
