@@ -40,7 +40,7 @@ enum droppable_keep_reason {
 	DROPPABLE_KEEP_OTHER,		/* none of the below */
 	DROPPABLE_KEEP_LOCKED,		/* someone else holds the folio lock */
 	DROPPABLE_KEEP_NO_UNMAP,	/* this reclaim may not unmap */
-	DROPPABLE_KEEP_REFERENCED,	/* MGLRU: accessed, promoted */
+	DROPPABLE_KEEP_REFERENCED,	/* accessed recently, kept or promoted */
 	DROPPABLE_KEEP_PINNED,		/* pinned (FOLL_PIN: DMA, io_uring) */
 	DROPPABLE_KEEP_BUSY,		/* other references (GUP, migration) */
 };
