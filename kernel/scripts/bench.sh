@@ -46,6 +46,13 @@
 #                         but use the existing $CACHE/build/<variant> trees
 #                         and source trees as they are (e.g. while a build is
 #                         running); the report says so
+#   BENCH_ICOUNT=1        boot the guests with instruction counting (QEMU
+#                         -icount shift=0,sleep=off, boot.sh ICOUNT=1): the
+#                         guest's clock follows the instructions it executes,
+#                         so a median repeats within ~1% across boots (wall
+#                         clock under TCG drifts by tens of percent); it
+#                         measures instructions, not real-hardware time (no
+#                         cache or TLB model).  0: wall clock, as before
 #   MEM, CPUS, NODES, ACCEL, BOOT_TIMEOUT: the guest, as for boot.sh
 #
 # A low number never fails the benchmark: it exits non-zero, with a one-line
@@ -70,6 +77,9 @@ BENCH_SCALE_MIB=${BENCH_SCALE_MIB-auto}
 BENCH_SCALE_RUNS=${BENCH_SCALE_RUNS:-5}
 BENCH_PRESSURE_RUNS=${BENCH_PRESSURE_RUNS:-5}
 BENCH_NOBUILD=${BENCH_NOBUILD:-0}
+BENCH_ICOUNT=${BENCH_ICOUNT:-1}
+case $BENCH_ICOUNT in 0|1) ;; *) die "BENCH_ICOUNT must be 0 or 1, got '$BENCH_ICOUNT'";; esac
+export ICOUNT=$BENCH_ICOUNT
 case $BENCH_RUNS in *[!0-9]*|''|0) die "BENCH_RUNS must be a positive number, got '$BENCH_RUNS'";; esac
 case $BENCH_PRECISE_RUNS in *[!0-9]*|''|0) die "BENCH_PRECISE_RUNS must be a positive number, got '$BENCH_PRECISE_RUNS'";; esac
 [ "$BENCH_RUNS" -le 101 ] && [ "$BENCH_PRECISE_RUNS" -le 101 ] ||
@@ -707,6 +717,11 @@ fi
 	echo "- Date: $(date -u '+%Y-%m-%d %H:%M UTC')"
 	echo "- Command: \`$cmd\`"
 	echo "- Guest: QEMU, accelerator $accel, $cpus vCPUs, $mem MiB, $nodes NUMA node(s)"
+	if [ "$BENCH_ICOUNT" = 1 ]; then
+		echo "- Clock: instruction-counted (\`-icount shift=0,sleep=off\`, BENCH_ICOUNT=1): times are guest instructions at a fixed rate, repeatable within ~1% across boots, not real-hardware time (no cache or TLB model)"
+	else
+		echo "- Clock: wall clock (BENCH_ICOUNT=0): drifts by tens of percent between boots under TCG"
+	fi
 	echo "- Host CPU: ${cpu_model:-unknown}, $(nproc) CPUs; host load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
 	echo "- QEMU ${qemu_version:-unknown}; bpftrace $(bpftrace --version 2>/dev/null | awk '{ print $2 }'); $(gcc --version | head -1)"
 	echo "- Each run maps $BENCH_MIB MiB; median [min–max] of $BENCH_RUNS runs ($BENCH_PRECISE_RUNS of \`fault_*\` and \`reclaim_*_4k\`), GiB = 2^30 bytes"

@@ -16,6 +16,11 @@
 #   UP_TIMEOUT=180       seconds until the guest's init must report in
 #   SHOW_CONSOLE=1       copy the console to stdout while it runs
 #   KCMDLINE_EXTRA=      more kernel command line
+#   ICOUNT=0|1           1: TCG with -icount shift=0,sleep=off: the guest's
+#                        clock follows the instructions it executes (one
+#                        host thread for all vCPUs, idle time skipped), so
+#                        guest-timed benchmarks repeat within ~1% across
+#                        boots; it counts instructions, not real time
 # Exit status: the job's, or 1 after a timeout, panic or lost guest, with the
 # console's last 40 lines and the path of the full log.
 . "$(dirname "$0")/common.sh"
@@ -34,6 +39,8 @@ ACCEL=${ACCEL:-auto}
 BOOT_TIMEOUT=${BOOT_TIMEOUT:-2400}
 UP_TIMEOUT=${UP_TIMEOUT:-180}
 SHOW_CONSOLE=${SHOW_CONSOLE:-1}
+ICOUNT=${ICOUNT:-0}
+case $ICOUNT in 0|1) ;; *) die "ICOUNT must be 0 or 1, got '$ICOUNT'";; esac
 case $MEM in *[!0-9]*|'') die "MEM must be a number of MiB, got '$MEM'";; esac
 case $CPUS in *[!0-9]*|''|0) die "CPUS must be a positive number, got '$CPUS'";; esac
 case $NODES in *[!0-9]*|''|0) die "NODES must be a positive number, got '$NODES'";; esac
@@ -61,11 +68,12 @@ qemu_cmd() { # ACCEL CONSOLE_APPEND...
 	else
 		MEMARG=$MEM
 	fi
-	local cpu=max
+	local cpu=max icount=()
 	[ "$accel" = kvm ] && cpu=host
+	[ "$ICOUNT" = 1 ] && [ "$accel" = tcg ] && icount=(-icount shift=0,sleep=off)
 	# One socket per NUMA node, so no CPU shares a cache with a CPU of
 	# another node (the kernel warns about such a topology).
-	echo qemu-system-x86_64 -accel "$accel" -cpu "$cpu" \
+	echo qemu-system-x86_64 -accel "$accel" "${icount[@]}" -cpu "$cpu" \
 		-smp "$CPUS,sockets=$NODES,cores=$((CPUS / NODES)),threads=1" -m "${MEMARG}M" \
 		"${numa[@]}" -nographic -no-reboot \
 		-kernel "$kernel" \
@@ -105,6 +113,10 @@ if [ "$ACCEL" = auto ]; then
 	fi
 fi
 case $ACCEL in kvm|tcg) ;; *) die "ACCEL must be auto, kvm or tcg, got '$ACCEL'";; esac
+if [ "$ICOUNT" = 1 ] && [ "$ACCEL" = kvm ]; then
+	warn "ICOUNT=1 needs TCG: booting with TCG instead of KVM"
+	ACCEL=tcg
+fi
 
 say "booting ${kernel#"$CACHE"/} ($ACCEL, $CPUS CPUs, $MEM MiB, $NODES node(s)); console log: $console"
 # shellcheck disable=SC2046

@@ -22,10 +22,17 @@
 # the base and fails on ours, twice, fails the check.  CHECK_MM=0 skips them
 # (about 8 minutes under TCG on an idle host); make regress runs every
 # category on both kernels.
+#
+# Then (same conditions) the method of the benchmarks: 'on' is booted twice
+# with instruction counting (boot.sh ICOUNT=1) and runs the same short
+# droppable_bench workloads; their medians must agree within 1% between the
+# two boots (icount_compare.py).  CHECK_ICOUNT=0 skips it.  The host-side
+# Python tests (kernel/scripts/test_*.py) run with the machinery's own.
 . "$(dirname "$0")/common.sh"
 
 VARIANTS=${VARIANTS:-on off}
 CHECK_MM=${CHECK_MM:-1}
+CHECK_ICOUNT=${CHECK_ICOUNT:-1}
 # rmap, THP split and collapse, COW, pins, migration, mlock, KSM, madvise,
 # mremap, userfaultfd: the paths the series touches.  About 8 minutes on an
 # idle host (thp 164 s, userfaultfd 113 s, migration 86 s in a 4-vCPU guest).
@@ -34,6 +41,7 @@ CHECK_MM=${CHECK_MM:-1}
 # more often than one rerun can absorb; make regress runs it.
 CHECK_MM_CATEGORIES=${CHECK_MM_CATEGORIES:-thp cow ksm mlock madv_populate mkdirty gup_test mremap compaction userfaultfd migration}
 case $CHECK_MM in 0|1) ;; *) die "CHECK_MM must be 0 or 1, got '$CHECK_MM'";; esac
+case $CHECK_ICOUNT in 0|1) ;; *) die "CHECK_ICOUNT must be 0 or 1, got '$CHECK_ICOUNT'";; esac
 FILTER=${FILTER:-.}
 REPEAT=${REPEAT:-1}
 case $REPEAT in *[!0-9]*|''|0) die "REPEAT must be a positive number, got '$REPEAT'";; esac
@@ -74,6 +82,13 @@ for v in $VARIANTS; do
 		"$S/selftest.sh" "$v" "$out/arch/x86/boot/bzImage" "$CACHE/selftest.counts"
 		read -r p f s <"$CACHE/selftest.counts" || { p=0 f=1 s=0; }
 		add_counts "$p" "$f" "$s" "the build machinery's own tests"
+		say "testing the host-side Python scripts (kernel/scripts/test_*.py)"
+		if python3 -m unittest discover -s "$S" -p 'test_*.py' >"$LOGDIR/python-tests.log" 2>&1; then
+			add_counts 1 0 0 ""
+		else
+			tail -n 20 "$LOGDIR/python-tests.log" >&2
+			add_counts 0 1 0 "the Python scripts' tests (log: $LOGDIR/python-tests.log)"
+		fi
 	fi
 
 	job=$CACHE/job-check-$v.sh
@@ -129,6 +144,27 @@ if [ "$CHECK_MM" = 1 ] && [ "$FILTER" = . ] && [ "$REPEAT" = 1 ] &&
 	else
 		tail -n 5 "$LOGDIR/check-mm.log" >&2
 		add_counts 0 1 0 "the base tree's mm selftests on 'on' (exit $rc, log: $LOGDIR/check-mm.log)"
+	fi
+fi
+
+if [ "$CHECK_ICOUNT" = 1 ] && [ "$FILTER" = . ] && [ "$REPEAT" = 1 ] &&
+		[[ " $VARIANTS " == *" on "* ]]; then
+	say "instruction-counted timing: two ICOUNT=1 boots of 'on', the same droppable_bench workloads, medians within 1%"
+	job=$CACHE/job-icount.sh
+	cat >"$job" <<-JOB
+	#!/bin/bash
+	"$CACHE/tests/on/droppable_bench" -r 5 -s 128 -w fault_anon_4k -w fault_droppable_4k -w zap_dontneed_4k -w 'reclaim_*_4k' >"\$SCRATCH/icount.txt"
+	JOB
+	ok=1
+	for i in 1 2; do
+		ICOUNT=1 SHOW_CONSOLE=0 BOOT_TIMEOUT=600 "$S/boot.sh" "icount-$i" \
+			"$CACHE/build/on/arch/x86/boot/bzImage" "$job" >"$LOGDIR/icount-$i.log" 2>&1 || ok=0
+	done
+	if [ "$ok" = 1 ] && python3 "$S/icount_compare.py" "$CACHE/run/icount-1/icount.txt" \
+			"$CACHE/run/icount-2/icount.txt"; then
+		add_counts 1 0 0 ""
+	else
+		add_counts 0 1 0 "two instruction-counted runs of one kernel differ by more than 1% (logs: $LOGDIR/icount-1.log, icount-2.log)"
 	fi
 fi
 
