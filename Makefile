@@ -28,7 +28,7 @@ export CACHE V VARIANT VARIANTS FILTER REPEAT MEM CPUS NODES ACCEL BOOT_TIMEOUT 
 
 S := kernel/scripts
 
-.PHONY: help deps build run shell check config-off check-base check-debug stress regress static bench lint bisect \
+.PHONY: help deps build run shell check config-off check-base check-debug stress regress static bench reclaim lint bisect \
 	patches tree export docs clean distclean matrix arm64
 
 help:
@@ -44,6 +44,7 @@ help:
 	@echo "make static       sparse, W=1, kernel-doc, checkpatch, bpftrace -d: ours vs base -> docs/static-checks.md"
 	@echo "make arm64        cross-build for arm64, boot it under QEMU (TCG), run the droppable tests"
 	@echo "make bench        fault-in and drop throughput, base vs ours -> docs/benchmarks.md"
+	@echo "make reclaim      what our reclaim policy costs workloads without droppable memory -> docs/reclaim-regression.md"
 	@echo "make lint         checkpatch --strict on every patch of the series"
 	@echo "make bisect       build the kernel after every patch of the series (~1 h)"
 	@echo "make patches      mail-ready series with cover letter in PATCHES_DIR"
@@ -107,6 +108,12 @@ arm64: deps
 
 bench:
 	@$(S)/bench.sh
+
+# RECLAIM_KERNELS, RECLAIM_SCENARIOS, RECLAIM_LRUS, RECLAIM_RUNS,
+# RECLAIM_HOT_SECS, RECLAIM_TIMEOUT, RECLAIM_NOBUILD come from the
+# environment (kernel/scripts/reclaim.sh).
+reclaim:
+	@$(S)/reclaim.sh
 
 lint: deps
 	@$(S)/lint.sh

@@ -9,7 +9,7 @@ PKGS="build-essential flex bison bc libelf-dev libssl-dev dwarves cpio kmod
 xz-utils rsync git ccache qemu-system-x86 bpftrace busybox-static util-linux
 python3-ply python3-git graphviz
 procps trinity gnuplot-nox sparse
-libnuma-dev libcap-dev liburing-dev"
+libnuma-dev libcap-dev liburing-dev dosfstools"
 
 missing=()
 for p in $PKGS; do
