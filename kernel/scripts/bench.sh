@@ -112,20 +112,6 @@ SPNG=$DOCS/benchmarks-scaling.png
 
 [ "$BENCH_NOBUILD" = 1 ] || "$S/deps.sh" || exit 1
 
-# Source tree of a variant without prepare.sh (BENCH_NOBUILD=1).
-nobuild_src() {
-	local d
-	if [ "$1" = base ]; then
-		for d in "$CACHE/base/$BASE_VERSION/$BASE_TOPDIR" "$CACHE"/base/*/"$BASE_TOPDIR"; do
-			[ -f "$d/../.extracted" ] && { echo "$d"; return 0; }
-		done
-	else
-		d=$CACHE/src/patched
-		[ -f "$d/.prepared" ] && { echo "$d"; return 0; }
-	fi
-	return 1
-}
-
 SCALE_RESOLVED=
 declare -A MED MIN MAX NRUN STAT UNAME ACCELS SKIPS PMED PMIN PMAX TMED TMIN TMAX \
 	SMED SMIN SMAX SIZES QMED QMIN QMAX QN QSKIP

@@ -117,6 +117,21 @@ KLOG_BAD='WARNING:|BUG:|Bad page|KASAN|UBSAN|Oops|general protection fault|Kerne
 DEBUG_KCMDLINE="page_poison=1 acpi=noirq"
 DEBUG_UP_TIMEOUT=900
 
+# Source tree of a variant as it is, without prepare.sh (BENCH_NOBUILD=1,
+# RECLAIM_NOBUILD=1: use the trees of the last build).
+nobuild_src() {
+	local d
+	if [ "$1" = base ]; then
+		for d in "$CACHE/base/$BASE_VERSION/$BASE_TOPDIR" "$CACHE"/base/*/"$BASE_TOPDIR"; do
+			[ -f "$d/../.extracted" ] && { echo "$d"; return 0; }
+		done
+	else
+		d=$CACHE/src/patched
+		[ -f "$d/.prepared" ] && { echo "$d"; return 0; }
+	fi
+	return 1
+}
+
 # variant_src VARIANT: the source tree a kernel variant is built from (the
 # pristine base for 'base', the patched tree otherwise), prepared if needed.
 variant_src() {

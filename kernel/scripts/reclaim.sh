@@ -85,20 +85,6 @@ export BOOT_TIMEOUT
 
 [ "$RECLAIM_NOBUILD" = 1 ] || "$S/deps.sh" || exit 1
 
-# Source tree of a variant without prepare.sh (RECLAIM_NOBUILD=1).
-nobuild_src() {
-	local d
-	if [ "$1" = base ]; then
-		for d in "$CACHE/base/$BASE_VERSION/$BASE_TOPDIR" "$CACHE"/base/*/"$BASE_TOPDIR"; do
-			[ -f "$d/../.extracted" ] && { echo "$d"; return 0; }
-		done
-	else
-		d=$CACHE/src/patched
-		[ -f "$d/.prepared" ] && { echo "$d"; return 0; }
-	fi
-	return 1
-}
-
 failures=()
 fail() {
 	echo "error: $*" >&2
