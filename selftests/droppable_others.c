@@ -200,6 +200,28 @@ static pid_t start_droppable_holder(unsigned long mib, int pin)
 	return pid;
 }
 
+/*
+ * A child that writes @mib MiB of anonymous memory and then waits to be
+ * killed, leaving it cold.  Returns its pid, or -1.
+ */
+static pid_t start_anon_holder(unsigned long mib)
+{
+	pid_t pid = fork();
+
+	if (!pid) {
+		size_t len = mib * MiB;
+		char *m = mmap(NULL, len, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+		if (m == MAP_FAILED)
+			_exit(95);
+		du_fill(m, len, 1);
+		for (;;)
+			pause();
+	}
+	return pid;
+}
+
 static void stop_child(pid_t pid)
 {
 	if (pid > 0) {
@@ -414,18 +436,7 @@ TEST_F_TIMEOUT(others, bystander_not_file_only, 600)
 	ASSERT_EQ(0, du_cgroup_join(a.path));
 	ha = start_droppable_holder(256, 0);
 	ASSERT_EQ(0, du_cgroup_join(b.path));
-	hb = fork();
-	if (!hb) {
-		size_t len = 128 * MiB;
-		char *m = mmap(NULL, len, PROT_READ | PROT_WRITE,
-			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-
-		if (m == MAP_FAILED)
-			_exit(95);
-		du_fill(m, len, 1);
-		for (;;)
-			pause();
-	}
+	hb = start_anon_holder(128);
 	du_cgroup_join(CGROOT);
 	ASSERT_GT(ha, 0);
 	ASSERT_GT(hb, 0);
@@ -471,18 +482,7 @@ TEST_F_TIMEOUT(others, pinned_own_cgroup, 600)
 		SKIP(return, "no cgroup2 at " CGROOT);
 	ASSERT_EQ(0, du_cgroup_enter(&cg, "droppable_others_pin"));
 	holder = start_droppable_holder(64, 1);
-	anon = fork();
-	if (!anon) {
-		size_t len = 128 * MiB;
-		char *m = mmap(NULL, len, PROT_READ | PROT_WRITE,
-			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-
-		if (m == MAP_FAILED)
-			_exit(95);
-		du_fill(m, len, 1);
-		for (;;)
-			pause();
-	}
+	anon = start_anon_holder(128);
 	du_cgroup_join(CGROOT);
 	ASSERT_GT(holder, 0);
 	ASSERT_GT(anon, 0);
